@@ -1,0 +1,43 @@
+// Package rtpstats scores RTP streams the way Wireshark 4.0's RTP Stream
+// Analysis does (tshark -z rtp,streams; ui/tap-rtp-analysis.c and
+// ui/tap-rtp-common.c), so that a student can check every figure voiplab
+// prints against Wireshark and get the same number.
+//
+// # Per-packet analysis
+//
+// A [Stream] is fed packets in arrival order with [Stream.Add]. Each figure
+// is defined where the code computes it (stream.go):
+//
+//   - delta: arrival time minus the arrival time of the previous packet;
+//   - jitter: the RFC 3550 §6.4.1 running estimate J += (|D| − J)/16, in
+//     milliseconds, with the transit difference D computed from the RTP
+//     timestamp converted with the payload type's clock rate; packets of
+//     telephone-event or of an unknown clock rate get no jitter;
+//   - lost: expected − received, where expected comes from the first and the
+//     last sequence number and the number of wrap-arounds: it is negative
+//     when sequence numbers repeat (RFC 4733 end packets, duplicates);
+//   - sequence errors: packets whose sequence number is not the previous one
+//     plus one;
+//   - min, mean and max of delta and jitter over the "regular" packets: not
+//     the first packet, not a marker packet, not comfort noise or the packet
+//     after comfort noise, not a packet whose timestamp is older than the
+//     first one's.
+//
+// Beyond Wireshark, a Stream counts duplicates, loss bursts (for the ITU-T
+// G.107 BurstR) and keeps a bounded time series for charts.
+//
+// # Classification
+//
+// [LooksLikeRTP] and [LooksLikeRTCP] reproduce the byte checks of Wireshark's
+// heuristic dissectors (rtp.heuristic_rtp and rtcp.heuristic_rtcp), and
+// [ParseHeader] decodes an RTP fixed header without allocating.
+//
+// # Voice quality
+//
+// [EModel] computes the ITU-T G.107 transmission rating R and the MOS
+// estimate from a codec's Ie and Bpl (ITU-T G.113 Appendix I, see package
+// voiplab/analyze/codec), the loss percentage, its burstiness and the delay.
+//
+// It is a leaf package: it imports only the standard library and
+// voiplab/analyze/codec.
+package rtpstats
