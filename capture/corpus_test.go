@@ -1,0 +1,152 @@
+package capture
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// corpusDir returns the shared corpus of real captures, or skips the test.
+func corpusDir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("VOIPLAB_CORPUS")
+	if dir == "" {
+		dir = "../../shared/corpus"
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pcaps")); err != nil {
+		t.Skipf("corpus not found at %s (set VOIPLAB_CORPUS): %v", dir, err)
+	}
+	return dir
+}
+
+// reference is the part of a *.tshark.json file these tests use.
+type reference struct {
+	Capinfos struct {
+		FileType string `json:"file_type"`
+		LinkType string `json:"link_type"`
+		Packets  int    `json:"packets"`
+	} `json:"capinfos"`
+	SIPFields struct {
+		Methods     map[string]int `json:"methods"`
+		StatusCodes map[string]int `json:"status_codes"`
+	} `json:"sip_fields"`
+}
+
+func loadReference(t *testing.T, path string) reference {
+	t.Helper()
+	b, err := os.ReadFile(path + ".tshark.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref reference
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
+
+// sipCounts counts the datagrams whose payload starts with a SIP start line,
+// by method and by status code, as tshark's sip.Method / sip.Status-Code.
+type sipCounts struct {
+	methods, codes map[string]int
+	total          int
+}
+
+func readAll(t *testing.T, path string) (sipCounts, FileInfo, []Datagram) {
+	t.Helper()
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	c := sipCounts{methods: map[string]int{}, codes: map[string]int{}}
+	var all []Datagram
+	for {
+		d, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		dc := *d
+		dc.Payload = append([]byte(nil), d.Payload...)
+		all = append(all, dc)
+		line := firstLine(d.Payload)
+		if !isSIPStart(line) {
+			continue
+		}
+		c.total++
+		if s, ok := strings.CutPrefix(string(line), "SIP/2.0 "); ok {
+			c.codes[s[:3]]++
+		} else {
+			c.methods[string(line[:strings.IndexByte(string(line), ' ')])]++
+		}
+	}
+	return c, r.Info(), all
+}
+
+func TestCorpus(t *testing.T) {
+	dir := corpusDir(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "pcaps", "*.pcap*"))
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, ".json") {
+			continue
+		}
+		n++
+		name := filepath.Base(f)
+		t.Run(name, func(t *testing.T) {
+			ref := loadReference(t, f)
+			got, info, _ := readAll(t, f)
+			if info.Packets != ref.Capinfos.Packets {
+				t.Errorf("Packets = %d, capinfos says %d", info.Packets, ref.Capinfos.Packets)
+			}
+			if info.Format != ref.Capinfos.FileType {
+				t.Errorf("Format = %q, capinfos says %q", info.Format, ref.Capinfos.FileType)
+			}
+			if info.LinkType != ref.Capinfos.LinkType {
+				t.Errorf("LinkType = %q, capinfos says %q", info.LinkType, ref.Capinfos.LinkType)
+			}
+			if len(info.Warnings) > 0 {
+				t.Logf("warnings: %q", info.Warnings)
+			}
+			want := sipCounts{methods: ref.SIPFields.Methods, codes: ref.SIPFields.StatusCodes}
+			for _, v := range want.methods {
+				want.total += v
+			}
+			for _, v := range want.codes {
+				want.total += v
+			}
+			adjust(name, &want)
+			if got.total != want.total || !sameCounts(got.methods, want.methods) || !sameCounts(got.codes, want.codes) {
+				t.Errorf("SIP messages: got %d %v %v, tshark %d %v %v", got.total, got.methods, got.codes, want.total, want.methods, want.codes)
+			}
+		})
+	}
+	if n < 30 {
+		t.Errorf("only %d captures in the corpus", n)
+	}
+}
+
+func sameCounts(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// adjust applies the intentional differences from tshark's counts.
+func adjust(name string, want *sipCounts) {
+	switch name {
+	}
+}

@@ -1,0 +1,248 @@
+package capture
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// maxWarnings bounds FileInfo.Warnings; further warnings are counted in a
+// final summary line.
+const maxWarnings = 50
+
+// packetSource is what pcapgo.Reader and pcapgo.NgReader have in common.
+type packetSource interface {
+	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+}
+
+// Reader reads a pcap or pcapng file and returns its application datagrams.
+// It is not safe for concurrent use.
+type Reader struct {
+	name     string
+	src      packetSource
+	ng       bool
+	linkType uint16
+	closer   io.Closer
+	counter  *countingReader
+	total    int64
+
+	info         FileInfo
+	lostWarnings int
+	done         bool
+
+	dec decoder
+	cur Datagram
+}
+
+// countingReader counts the bytes read from the file, for Progress.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Open opens a pcap or pcapng file (optionally gzip-compressed). The error
+// names the file and what was found: "capture: x.txt: not a pcap or pcapng
+// file (starts with 23 20 76 6f)", "capture: x.pcap: unsupported link type 147".
+func Open(path string) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("capture: %w", err)
+	}
+	r, err := newReader(f, path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if st, err := f.Stat(); err == nil {
+		r.total = st.Size()
+	}
+	r.closer = f
+	return r, nil
+}
+
+// NewReader reads a pcap or pcapng stream (optionally gzip-compressed); name
+// is used in errors and FileInfo.Path.
+func NewReader(r io.Reader, name string) (*Reader, error) {
+	return newReader(r, name)
+}
+
+func newReader(in io.Reader, name string) (*Reader, error) {
+	base := filepath.Base(name)
+	cr := &countingReader{r: in}
+	br := bufio.NewReaderSize(cr, 1<<16)
+	var rd io.Reader = br
+	head, _ := br.Peek(4)
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("capture: %s: %w (gzip: %v)", base, ErrNotCapture, err)
+		}
+		gbr := bufio.NewReaderSize(gz, 1<<16)
+		rd = gbr
+		head, _ = gbr.Peek(4)
+	}
+	if len(head) < 4 {
+		return nil, fmt.Errorf("capture: %s: %w (%s)", base, ErrNotCapture, describeHead(head))
+	}
+	r := &Reader{name: name, counter: cr}
+	r.info.Path = name
+	magic := binary.LittleEndian.Uint32(head)
+	switch magic {
+	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
+		pr, err := pcapgo.NewReader(rd)
+		if err != nil {
+			return nil, fmt.Errorf("capture: %s: pcap header: %w", base, err)
+		}
+		r.src = pr
+		r.linkType = uint16(pr.LinkType())
+		r.info.Format = "pcap"
+	case 0x0a0d0d0a:
+		nr, err := pcapgo.NewNgReader(rd, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
+		if err != nil {
+			return nil, fmt.Errorf("capture: %s: pcapng header: %w", base, err)
+		}
+		r.src = nr
+		r.ng = true
+		r.info.Format = "pcapng"
+		if nr.NInterfaces() > 0 {
+			r.linkType = uint16(nr.LinkType())
+		} else {
+			r.linkType = linkEthernet
+		}
+	default:
+		return nil, fmt.Errorf("capture: %s: %w (%s)", base, ErrNotCapture, describeHead(head))
+	}
+	if !supportedLink(r.linkType) {
+		return nil, fmt.Errorf("capture: %s: %w %s", base, ErrLinkType, describeLink(r.linkType))
+	}
+	r.info.LinkType = linkName(r.linkType)
+	r.dec.init()
+	return r, nil
+}
+
+func describeHead(b []byte) string {
+	if len(b) == 0 {
+		return "empty file"
+	}
+	return fmt.Sprintf("starts with % x", b)
+}
+
+func describeLink(lt uint16) string {
+	s := layers.LinkType(lt).String()
+	if s == "" || s[0] == 'U' { // gopacket's "UnknownLinkType(n)"
+		return fmt.Sprint(lt)
+	}
+	return fmt.Sprintf("%d (%s)", lt, s)
+}
+
+// Next returns the next application datagram, or io.EOF. A truncated or
+// damaged file ends with io.EOF after everything before the damage, and
+// Info().Warnings names the frame where it stopped. The returned Datagram and
+// its Payload are reused: they are valid until the next call.
+func (r *Reader) Next() (*Datagram, error) {
+	for {
+		if d, ok := r.dec.pop(); ok {
+			r.cur = d
+			return &r.cur, nil
+		}
+		if r.done {
+			return nil, io.EOF
+		}
+		r.dec.resetOutput()
+		data, ci, err := r.src.ZeroCopyReadPacketData()
+		if err != nil {
+			r.finish(err)
+			continue
+		}
+		r.info.Packets++
+		ts := ci.Timestamp
+		if r.info.Packets == 1 || ts.Before(r.info.Start) {
+			r.info.Start = ts
+		}
+		if ts.After(r.info.End) {
+			r.info.End = ts
+		}
+		lt := r.linkType
+		if r.ng && len(ci.AncillaryData) > 0 {
+			if l, ok := ci.AncillaryData[0].(layers.LinkType); ok {
+				lt = uint16(l)
+			}
+		}
+		r.dec.frame(data, lt, r.info.Packets, ts, ci.CaptureLength < ci.Length)
+	}
+}
+
+// finish handles the end of the packet records: flushes what the
+// reassemblers still hold and records why the read stopped.
+func (r *Reader) finish(err error) {
+	r.done = true
+	switch {
+	case errors.Is(err, io.EOF):
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		r.warn(fmt.Sprintf("file truncated at frame %d: unexpected EOF", r.info.Packets+1))
+	default:
+		r.warn(fmt.Sprintf("file damaged at frame %d: %v", r.info.Packets+1, err))
+	}
+	r.dec.flushAll()
+	for _, w := range r.dec.takeWarnings() {
+		r.warn(w)
+	}
+	if r.lostWarnings > 0 {
+		r.info.Warnings = append(r.info.Warnings, fmt.Sprintf("%d more warnings not shown", r.lostWarnings))
+	}
+	if r.counter != nil && r.total > 0 {
+		r.counter.n = r.total
+	}
+}
+
+func (r *Reader) warn(s string) {
+	if len(r.info.Warnings) >= maxWarnings {
+		r.lostWarnings++
+		return
+	}
+	r.info.Warnings = append(r.info.Warnings, s)
+}
+
+// Info describes the file; it is complete after Next has returned io.EOF.
+func (r *Reader) Info() FileInfo {
+	fi := r.info
+	if !r.done {
+		for _, w := range r.dec.warnings {
+			fi.Warnings = append(fi.Warnings, w)
+		}
+	}
+	fi.Warnings = append([]string(nil), fi.Warnings...)
+	return fi
+}
+
+// Progress reports the bytes read so far and the file size (0 if unknown),
+// for a progress bar. For a gzip file both count compressed bytes.
+func (r *Reader) Progress() (done, total int64) {
+	return r.counter.n, r.total
+}
+
+// Close closes the file opened by Open. It does not close the io.Reader given
+// to NewReader.
+func (r *Reader) Close() error {
+	if r.closer == nil {
+		return nil
+	}
+	err := r.closer.Close()
+	r.closer = nil
+	return err
+}
