@@ -35,10 +35,14 @@ func tolerant(lines []line) (desc, string) {
 				note(i, "bad c= line: %q", truncate(l.value))
 				continue
 			}
-			if cur != nil {
+			// RFC 4566 §5: one c= per level; keep the first.
+			switch {
+			case cur != nil && !cur.hasConn:
 				cur.conn, cur.hasConn = f[2], true
-			} else {
+			case cur == nil && !d.hasConn:
 				d.conn, d.hasConn = f[2], true
+			default:
+				note(i, "second c= line: %q", truncate(l.value))
 			}
 		case 'm':
 			// RFC 4566 §5.14 m=<media> <port>[/<number of ports>] <proto> <fmt> ...
