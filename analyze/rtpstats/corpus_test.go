@@ -245,9 +245,28 @@ func noteSDP(convs map[netip.AddrPort]*sdpMedia, b []byte, frame int) {
 		rtpmaps map[uint8]rtpmap
 	}
 	var ms []*m
+	flush := func() {
+		for _, x := range ms {
+			a := x.addr
+			if !a.IsValid() {
+				a = sessAddr
+			}
+			if !a.IsValid() || x.port == 0 {
+				continue
+			}
+			convs[netip.AddrPortFrom(a, uint16(x.port))] = &sdpMedia{frame: frame, rtp: x.rtp, rtpmaps: x.rtpmaps}
+			if x.rtp {
+				convs[netip.AddrPortFrom(a, uint16(x.port+1))] = &sdpMedia{frame: frame, rtp: true, rtcp: true}
+			}
+		}
+		ms, sessAddr = nil, netip.Addr{}
+	}
 	for _, line := range strings.Split(string(b[i+1:]), "\n") {
 		line = strings.TrimRight(line, "\r")
 		switch {
+		case strings.HasPrefix(line, "v="):
+			// A new session description (H.248 carries Local and Remote ones).
+			flush()
 		case strings.HasPrefix(line, "c="):
 			f := strings.Fields(line[2:])
 			if len(f) == 3 {
@@ -282,19 +301,7 @@ func noteSDP(convs map[netip.AddrPort]*sdpMedia, b []byte, frame int) {
 			}
 		}
 	}
-	for _, x := range ms {
-		a := x.addr
-		if !a.IsValid() {
-			a = sessAddr
-		}
-		if !a.IsValid() || x.port == 0 {
-			continue
-		}
-		convs[netip.AddrPortFrom(a, uint16(x.port))] = &sdpMedia{frame: frame, rtp: x.rtp, rtpmaps: x.rtpmaps}
-		if x.rtp {
-			convs[netip.AddrPortFrom(a, uint16(x.port+1))] = &sdpMedia{frame: frame, rtp: true, rtcp: true}
-		}
-	}
+	flush()
 }
 
 // compareStreams checks got against tshark's rows.
@@ -307,7 +314,8 @@ func compareStreams(t *testing.T, c *capture, want []refStream) {
 	var extra []string
 	for k := range c.streams {
 		if _, ok := wantKeys[k]; !ok {
-			extra = append(extra, fmt.Sprintf("%s (%d pkts)", k, c.streams[k].s.Stats().Packets))
+			st := c.streams[k].s.Stats()
+			extra = append(extra, fmt.Sprintf("%s (%d pkts from frame %d)", k, st.Packets, st.FirstFrame))
 		}
 	}
 	sort.Strings(extra)

@@ -12,7 +12,11 @@ func LooksLikeRTP(b []byte) bool {
 	if len(b) < 12 || b[0]>>6 != 2 {
 		return false
 	}
-	return len(b) >= 12+4*int(b[0]&0x0f)
+	if pt := b[1] & 0x7f; pt >= 64 && pt <= 95 {
+		return false
+	}
+	_, err := parseHeader(b)
+	return err == nil
 }
 
 // LooksLikeRTCP reports whether Wireshark 4.0's RTCP heuristic
