@@ -25,6 +25,7 @@ type decoder struct {
 
 	frag fragTable
 	tcp  tcpTable
+	sctp sctpTable
 
 	warnings []string
 }
@@ -93,6 +94,7 @@ func (d *decoder) flushAll() {
 	d.resetOutput()
 	d.frag.flushAll(d)
 	d.tcp.flushAll(d)
+	d.sctp.flushAll(d)
 }
 
 func be16(b []byte) uint16 { return binary.BigEndian.Uint16(b) }
@@ -304,7 +306,7 @@ func (d *decoder) transport(proto uint8, src, dst netip.Addr, b []byte, truncate
 	case 6:
 		d.tcp.segment(d, src, dst, b, truncated)
 	case 132:
-		d.sctp(src, dst, b, truncated)
+		d.sctp.packet(d, src, dst, b, truncated)
 	case 4: // IPv4 in IP (RFC 2003)
 		d.ipv4(b, depth+1)
 	case 41: // IPv6 in IP (RFC 4213 §3.5)
@@ -396,32 +398,3 @@ func (d *decoder) gre(b []byte, depth int) {
 	}
 }
 
-// sctp emits the user data of each DATA (RFC 9260 §3.3.1) and I-DATA
-// (RFC 8260 §2.1) chunk of an SCTP packet.
-func (d *decoder) sctp(src, dst netip.Addr, b []byte, truncated bool) {
-	if len(b) < 12 {
-		return
-	}
-	s := netip.AddrPortFrom(src, be16(b[0:2]))
-	t := netip.AddrPortFrom(dst, be16(b[2:4]))
-	off := 12
-	for off+4 <= len(b) {
-		typ := b[off]
-		clen := int(be16(b[off+2 : off+4]))
-		if clen < 4 {
-			return
-		}
-		end := off + clen
-		cut := false
-		if end > len(b) {
-			end, cut = len(b), true
-		}
-		switch {
-		case typ == 0 && end-off >= 16:
-			d.emit(s, t, SCTP, b[off+16:end], cut || truncated)
-		case typ == 64 && end-off >= 20:
-			d.emit(s, t, SCTP, b[off+20:end], cut || truncated)
-		}
-		off += (clen + 3) &^ 3
-	}
-}
