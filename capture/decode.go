@@ -397,4 +397,3 @@ func (d *decoder) gre(b []byte, depth int) {
 		d.etherType(proto, b, depth+1)
 	}
 }
-

@@ -1,0 +1,186 @@
+package capture
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	pcapHeader := func(linkType uint32) []byte {
+		b := make([]byte, 24)
+		binary.LittleEndian.PutUint32(b[0:4], 0xa1b2c3d4)
+		binary.LittleEndian.PutUint16(b[4:6], 2)
+		binary.LittleEndian.PutUint16(b[6:8], 4)
+		binary.LittleEndian.PutUint32(b[16:20], 65535)
+		binary.LittleEndian.PutUint32(b[20:24], linkType)
+		return b
+	}
+	tests := []struct {
+		name    string
+		file    string
+		data    []byte
+		wantErr error
+		wantMsg string
+	}{
+		{"text", "x.txt", []byte("# voiplab notes\n"), ErrNotCapture,
+			"capture: x.txt: not a pcap or pcapng file (starts with 23 20 76 6f)"},
+		{"empty", "empty.pcap", nil, ErrNotCapture,
+			"capture: empty.pcap: not a pcap or pcapng file (empty file)"},
+		{"link type 147", "x.pcap", pcapHeader(147), ErrLinkType,
+			"capture: x.pcap: unsupported link type 147"},
+		{"link type 105", "wifi.pcap", pcapHeader(105), ErrLinkType,
+			"capture: wifi.pcap: unsupported link type 105 ("},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, tc.file)
+			if err := os.WriteFile(p, tc.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r, err := Open(p)
+			if err == nil {
+				r.Close()
+				t.Fatal("Open succeeded")
+			}
+			if !errors.Is(err, tc.wantErr) {
+				t.Errorf("error %v is not %v", err, tc.wantErr)
+			}
+			if !strings.HasPrefix(err.Error(), tc.wantMsg) {
+				t.Errorf("error %q, want prefix %q", err, tc.wantMsg)
+			}
+		})
+	}
+	if _, err := Open(filepath.Join(dir, "missing.pcap")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+// pcapRecordOffsets returns the offset of each record header of a classic
+// little-endian pcap file (parsed here by hand, independently of the reader).
+func pcapRecordOffsets(t *testing.T, b []byte) []int {
+	t.Helper()
+	if binary.LittleEndian.Uint32(b) != 0xa1b2c3d4 {
+		t.Fatalf("not a little-endian microsecond pcap")
+	}
+	var offs []int
+	for off := 24; off+16 <= len(b); {
+		offs = append(offs, off)
+		off += 16 + int(binary.LittleEndian.Uint32(b[off+8:]))
+	}
+	return offs
+}
+
+func TestTruncatedFile(t *testing.T) {
+	src := filepath.Join(corpusDir(t), "pcaps", "pkts_sipp.pcap")
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offs := pcapRecordOffsets(t, b)
+	if len(offs) != 30 { // capinfos: 30 packets
+		t.Fatalf("%d records, capinfos says 30", len(offs))
+	}
+	dir := t.TempDir()
+	tests := []struct {
+		name      string
+		cut       int
+		wantFrame int // the frame the warning names
+	}{
+		{"mid header of frame 11", offs[10] + 7, 11},
+		{"mid data of frame 11", offs[10] + 16 + 20, 11},
+		{"mid data of last frame", offs[29] + 30, 30},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(dir, "cut.pcap")
+			if err := os.WriteFile(p, b[:tc.cut], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, info, all := readAll(t, p)
+			if info.Packets != tc.wantFrame-1 {
+				t.Errorf("Packets = %d, want %d", info.Packets, tc.wantFrame-1)
+			}
+			want := "file truncated at frame " + strconv.Itoa(tc.wantFrame) + ": unexpected EOF"
+			if len(info.Warnings) != 1 || info.Warnings[0] != want {
+				t.Errorf("Warnings = %q, want [%q]", info.Warnings, want)
+			}
+			// Every UDP frame of this capture is one SIP message.
+			if len(all) != tc.wantFrame-1 {
+				t.Errorf("%d datagrams before the damage, want %d", len(all), tc.wantFrame-1)
+			}
+		})
+	}
+}
+
+func TestGzip(t *testing.T) {
+	for _, name := range []string{"pkts_sipp.pcap", "ndpi_sip_hello.pcapng"} {
+		t.Run(name, func(t *testing.T) {
+			src := filepath.Join(corpusDir(t), "pcaps", name)
+			b, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var z bytes.Buffer
+			zw := gzip.NewWriter(&z)
+			zw.Write(b)
+			zw.Close()
+			r, err := NewReader(&z, name+".gz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for {
+				if _, err := r.Next(); err == io.EOF {
+					break
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				n++
+			}
+			ref := loadReference(t, src)
+			if r.Info().Packets != ref.Capinfos.Packets || n == 0 {
+				t.Errorf("Packets = %d (%d datagrams), capinfos says %d", r.Info().Packets, n, ref.Capinfos.Packets)
+			}
+		})
+	}
+}
+
+func TestInfoAndProgress(t *testing.T) {
+	src := filepath.Join(corpusDir(t), "pcaps", "ndpi_gre.pcapng")
+	r, err := Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	d, err := r.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// tshark: frame 1, 2017-01-04 03:42:29.095788 (capinfos, UTC), 802.1Q
+	// VLAN 142 / GRE / PPP / IPv4 / UDP, SIP/2.0 100 Trying.
+	if d.Frame != 1 || d.Transport != UDP || !bytes.HasPrefix(d.Payload, []byte("SIP/2.0 100 Trying")) {
+		t.Errorf("got frame %d %s %q", d.Frame, d.Transport, firstLine(d.Payload))
+	}
+	if _, err := r.Next(); err != io.EOF {
+		t.Fatalf("second Next: %v", err)
+	}
+	info := r.Info()
+	want := time.Date(2017, 1, 4, 3, 42, 29, 95788000, time.UTC)
+	if !info.Start.Equal(want) || !info.End.Equal(want) {
+		t.Errorf("Start/End = %v / %v, want %v", info.Start, info.End, want)
+	}
+	done, total := r.Progress()
+	if total != 668 || done != total {
+		t.Errorf("Progress = %d/%d, want 668/668", done, total)
+	}
+}
