@@ -1,0 +1,195 @@
+package synth
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"voiplab/capture"
+)
+
+// rtpConfig is one RTP direction of a call, fixed when the call is built.
+type rtpConfig struct {
+	seed       int64
+	key        uint64 // distinct per stream: seeds its random source
+	src, dst   netip.AddrPort
+	start, end time.Duration // send times of the first slot and the end (exclusive)
+	ptime      time.Duration
+	clock      int
+	pt         uint8 // payload type of the audio packets
+	size       int   // audio payload bytes per packet
+	table      []byte
+	dtmf       string
+	dtmfPT     uint8
+	dtmfStart  time.Duration
+	imp        Impairment
+	delay      time.Duration // base one-way transit time
+}
+
+// RFC 4733 §2.5: an event is sent as dtmfRegular packets of growing
+// duration then dtmfEnd packets with the E bit, then dtmfGap slots of audio
+// before the next digit.
+const (
+	dtmfRegular = 5
+	dtmfEnd     = 3
+	dtmfGap     = 5
+	dtmfVolume  = 10
+)
+
+// rtpStream generates the packets of one rtpConfig, lazily.
+type rtpStream struct {
+	cfg              *rtpConfig
+	rng              *rand.Rand
+	ssrc             uint32
+	seq0             uint16
+	ts0              uint32
+	step             uint32
+	nslots           int
+	dtmfSlot0        int
+	slot             int // current slot
+	arrival, last    time.Duration
+	bad              bool // Gilbert-Elliott state
+	pGoodBad, pBadGd float64
+	hdr              rtp.Header
+}
+
+func newRTPStream(cfg *rtpConfig) *rtpStream {
+	s := &rtpStream{cfg: cfg, rng: rand.New(rand.NewPCG(uint64(cfg.seed), cfg.key)), slot: -1}
+	// RFC 3550 §5.1: random initial sequence number, timestamp and SSRC.
+	s.ssrc = s.rng.Uint32()
+	s.seq0 = uint16(s.rng.Uint32())
+	s.ts0 = s.rng.Uint32()
+	s.step = uint32(int64(cfg.clock) * int64(cfg.ptime) / int64(time.Second))
+	if cfg.end > cfg.start {
+		s.nslots = int((cfg.end - cfg.start + cfg.ptime - 1) / cfg.ptime)
+	}
+	s.dtmfSlot0 = int((cfg.dtmfStart - cfg.start) / cfg.ptime)
+	p := cfg.imp.LossPct / 100
+	if bl := cfg.imp.BurstLen; bl > 1 && p > 0 && p < 1 {
+		// Gilbert-Elliott with a loss-only bad state: mean bad run = BurstLen,
+		// stationary P(bad) = p.
+		s.pBadGd = 1 / bl
+		s.pGoodBad = p * s.pBadGd / (1 - p)
+	}
+	return s
+}
+
+// dtmfAt says whether slot carries a telephone-event, which digit, and the
+// index j of the packet within that event.
+func (s *rtpStream) dtmfAt(slot int) (digit byte, j int, ok bool) {
+	if s.cfg.dtmf == "" || slot < s.dtmfSlot0 {
+		return 0, 0, false
+	}
+	per := dtmfRegular + dtmfEnd + dtmfGap
+	k := (slot - s.dtmfSlot0) / per
+	j = (slot - s.dtmfSlot0) % per
+	if k >= len(s.cfg.dtmf) || j >= dtmfRegular+dtmfEnd {
+		return 0, 0, false
+	}
+	return s.cfg.dtmf[k], j, true
+}
+
+// lost draws the loss of the current slot. The first packet is never lost,
+// so the marker bit is always seen.
+func (s *rtpStream) lost() bool {
+	if s.slot == 0 {
+		return false
+	}
+	imp := s.cfg.imp
+	if s.pBadGd > 0 {
+		if s.bad {
+			s.bad = s.rng.Float64() >= s.pBadGd
+		} else {
+			s.bad = s.rng.Float64() < s.pGoodBad
+		}
+		return s.bad
+	}
+	return imp.LossPct > 0 && s.rng.Float64()*100 < imp.LossPct
+}
+
+func (s *rtpStream) sendTime(slot int) time.Duration {
+	return s.cfg.start + time.Duration(slot)*s.cfg.ptime
+}
+
+func (s *rtpStream) at() time.Duration { return s.arrival }
+
+func (s *rtpStream) advance() bool {
+	for {
+		s.slot++
+		if s.slot >= s.nslots {
+			return false
+		}
+		if s.lost() {
+			continue
+		}
+		a := s.sendTime(s.slot) + s.cfg.delay
+		if j := s.cfg.imp.JitterMs; j > 0 {
+			a += time.Duration(s.rng.ExpFloat64() * j * float64(time.Millisecond))
+		}
+		if a <= s.last { // never reorder
+			a = s.last + time.Microsecond
+		}
+		s.arrival, s.last = a, a
+		return true
+	}
+}
+
+// header fills s.hdr for the current slot and returns whether it is a
+// telephone-event and its payload.
+func (s *rtpStream) header() (event bool, ev [4]byte) {
+	s.hdr = rtp.Header{Version: 2, SSRC: s.ssrc, SequenceNumber: s.seq0 + uint16(s.slot)}
+	if digit, j, ok := s.dtmfAt(s.slot); ok {
+		// RFC 4733 §2.3: one timestamp for the event, marker on its first
+		// packet, duration growing, E bit on the last three.
+		start := s.slot - j
+		s.hdr.PayloadType = s.cfg.dtmfPT
+		s.hdr.Timestamp = s.ts0 + uint32(start)*s.step
+		s.hdr.Marker = j == 0
+		dur := uint32(min(j+1, dtmfRegular+1)) * s.step
+		ev[0] = dtmfEvent(digit)
+		ev[1] = dtmfVolume
+		if j >= dtmfRegular {
+			ev[1] |= 0x80
+		}
+		ev[2], ev[3] = byte(dur>>8), byte(dur)
+		return true, ev
+	}
+	s.hdr.PayloadType = s.cfg.pt
+	s.hdr.Timestamp = s.ts0 + uint32(s.slot)*s.step
+	s.hdr.Marker = s.slot == 0 // RFC 3551 §4.1: first packet of a talkspurt
+	return false, ev
+}
+
+func (s *rtpStream) emit(buf []byte) pkt {
+	event, ev := s.header()
+	n, _ := s.hdr.MarshalTo(buf) // buf is large enough: 12-byte header
+	if event {
+		n += copy(buf[n:], ev[:])
+	} else {
+		off := (s.slot * s.cfg.size) % len(s.cfg.table)
+		if off+s.cfg.size > len(s.cfg.table) {
+			off = 0
+		}
+		n += copy(buf[n:], s.cfg.table[off:off+s.cfg.size])
+	}
+	return pkt{at: s.arrival, src: s.cfg.src, dst: s.cfg.dst, tr: capture.UDP, payload: buf[:n], kind: kindRTP}
+}
+
+// dtmfEvent maps a DTMF character to its RFC 4733 §3.2 event code.
+func dtmfEvent(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c == '*':
+		return 10
+	case c == '#':
+		return 11
+	case c >= 'A' && c <= 'D':
+		return 12 + c - 'A'
+	case c >= 'a' && c <= 'd':
+		return 12 + c - 'a'
+	}
+	return 0
+}
