@@ -296,7 +296,9 @@ func (d desc) session(raw []byte, warnings []string) *Session {
 		m := Media{Type: md.typ, Protocol: md.proto, PortCount: 1,
 			Connection: s.Connection, ConnectionRaw: s.ConnectionRaw}
 		port, count, _ := strings.Cut(md.port, "/")
-		m.Port, _ = strconv.Atoi(port)
+		// atoiPrefix: a broken "3000E" (seen in a fuzzed capture) reads as
+		// 3000 rather than 0, which would mean a rejected stream.
+		m.Port = atoiPrefix(port)
 		if c, err := strconv.Atoi(count); err == nil && c > 0 {
 			m.PortCount = c
 		}
@@ -403,7 +405,7 @@ func formats(tokens []string, attrs []attr) []Format {
 			out[i].Name = parts[0]
 			out[i].ClockRate, out[i].Channels = 0, 1
 			if len(parts) > 1 {
-				out[i].ClockRate, _ = strconv.Atoi(strings.TrimSpace(parts[1]))
+				out[i].ClockRate = atoiPrefix(parts[1])
 			}
 			if len(parts) > 2 {
 				if c, err := strconv.Atoi(strings.TrimSpace(parts[2])); err == nil && c > 0 {

@@ -218,7 +218,7 @@ func TestParseRFCExamples(t *testing.T) {
 			name: "RFC4317_s3.1_hold_sendonly", body: rfc4317HoldOffer, connRaw: "host.atlanta.example.com",
 			types: []string{"audio"}, ports: []int{49170}, dirs: []string{"sendonly"},
 			formats: [][]Format{{pcmu, {PT: 97, Name: "iLBC", ClockRate: 8000, Channels: 1}}},
-			held: []bool{true}, rejected: []bool{false},
+			held:    []bool{true}, rejected: []bool{false},
 		},
 	}
 	for _, tc := range tests {
