@@ -102,6 +102,8 @@ type Negotiation struct {
 	Answer     *SDP     `json:"answer,omitempty"`
 	Negotiated []Codec  `json:"negotiated"`
 	Problems   []string `json:"problems,omitempty"`
+
+	answerCSeq uint32
 }
 
 // SDP is one session description as the analysis keeps it.
@@ -227,13 +229,16 @@ const (
 // Finding is one diagnosis: what happened, why, and what to do about it.
 // Message and Hint are English; Code and Params let a report translate them.
 type Finding struct {
-	Code      string            `json:"code"`
-	Severity  string            `json:"severity"`
-	Message   string            `json:"message"`
-	CallID    string            `json:"call_id,omitempty"`
-	Frames    []int             `json:"frames"`
-	Hint      string            `json:"hint"`
-	Reference string            `json:"reference"`
-	Params    map[string]string `json:"params,omitempty"`
-	Stream    string            `json:"stream,omitempty"`
+	Code      string `json:"code"`
+	Severity  string `json:"severity"`
+	Message   string `json:"message"`
+	CallID    string `json:"call_id,omitempty"`
+	Frames    []int  `json:"frames"`
+	Hint      string `json:"hint"`
+	Reference string `json:"reference"`
+	// Key names the message template (the code, or code.variant) and Params
+	// fill it, so that a report can say the same thing in another language.
+	Key    string            `json:"key"`
+	Params map[string]string `json:"params,omitempty"`
+	Stream string            `json:"stream,omitempty"`
 }

@@ -1,0 +1,55 @@
+# voiplab — run `make` or `make help` for the list of targets.
+SHELL := /bin/bash
+GO ?= go
+export CGO_ENABLED := 0
+BIN := bin/voiplab
+# Real public captures with tshark's reference figures (never copied into this repository).
+export VOIPLAB_CORPUS ?= $(abspath ../shared/corpus)
+DEMO_DIR ?= $(CURDIR)/out/demo
+FUZZTIME ?= 10s
+
+.PHONY: help build test interop bench fuzz golden demo lint check clean
+
+help: ## show this help
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+build: ## build bin/voiplab (pure Go, CGO_ENABLED=0)
+	$(GO) build -trimpath -o $(BIN) ./cmd/voiplab
+
+test: ## run the unit, golden, corpus and CLI tests (what CI and the README run)
+	$(GO) test -count=1 ./...
+
+interop: build ## run the tests against real peers (tshark, ...): needs ../shared/peers/install.sh
+	$(GO) test -count=1 -tags interop ./...
+
+bench: build ## benchmarks: Go micro-benchmarks, then voiplab analyze vs tshark on 2,000 calls
+	$(GO) test -run '^$$' -bench . -benchmem ./capture/ ./analyze/...
+	bash bench/analyze.sh
+
+fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; done
+
+golden: ## rewrite the golden files (analysis JSON per corpus capture) after a reviewed change
+	$(GO) test -count=1 ./analyze/ ./cmd/voiplab/ -run Golden -update
+
+demo: build ## generate a capture of calls with planted faults and print voiplab's diagnosis
+	@mkdir -p $(DEMO_DIR)
+	./$(BIN) synth demo -o $(DEMO_DIR)/demo.pcapng
+	./$(BIN) analyze $(DEMO_DIR)/demo.pcapng
+	./$(BIN) analyze --json -o $(DEMO_DIR)/demo.json $(DEMO_DIR)/demo.pcapng
+	@echo "JSON result: $(DEMO_DIR)/demo.json — ladders: ./$(BIN) analyze --ladder $(DEMO_DIR)/demo.pcapng"
+
+lint: ## go vet, gofmt and go mod tidy must leave nothing to say
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	@cp go.mod /tmp/voiplab-go.mod.bak; cp go.sum /tmp/voiplab-go.sum.bak; $(GO) mod tidy; \
+	 if ! diff -q go.mod /tmp/voiplab-go.mod.bak >/dev/null || ! diff -q go.sum /tmp/voiplab-go.sum.bak >/dev/null; then \
+	   echo "go mod tidy changed go.mod/go.sum: commit the tidy result"; exit 1; fi
+
+check: lint test ## lint and test
+
+clean: ## remove build output
+	rm -rf bin out

@@ -1,0 +1,12 @@
+package rtcpreport_test
+
+import (
+	"testing"
+
+	"voiplab/internal/deptest"
+)
+
+// TestDeps: a leaf package shared with the PBX imports nothing above it (DESIGN.md).
+func TestDeps(t *testing.T) {
+	deptest.AllowOnly(t, "voiplab/analyze/rtcpreport", "voiplab/analyze/codec")
+}

@@ -1,0 +1,10 @@
+package capture_test
+
+import (
+	"testing"
+
+	"voiplab/internal/deptest"
+)
+
+// TestDeps: capture is the leaf of voiplab; it imports no other voiplab package.
+func TestDeps(t *testing.T) { deptest.AllowOnly(t, "voiplab/capture") }

@@ -1,0 +1,17 @@
+// Command voiplab is one binary for VoIP training and troubleshooting:
+// capture and analysis of SIP, SDP, RTP and RTCP, reports, a PBX and labs.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
