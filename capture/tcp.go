@@ -186,10 +186,12 @@ func (s *tcpStream) flush(d *decoder) {
 // flushBuf emits the unconsumed bytes as one cut datagram.
 func (s *tcpStream) flushBuf(d *decoder) {
 	s.process(d)
-	rest := skipCRLF(s.buf)
-	if len(rest) > 0 {
-		trunc := s.mode == modeSIP || s.mode == modeUnknown && isSIPStart(firstLine(rest))
-		d.emit(s.key.src, s.key.dst, TCP, d.keep(rest), trunc)
+	// Whatever is left is an incomplete message or frame.
+	if len(s.wsMsg) > 0 {
+		d.emit(s.key.src, s.key.dst, TCP, d.keep(s.wsMsg), true)
+	}
+	if rest := skipCRLF(s.buf); len(rest) > 0 {
+		d.emit(s.key.src, s.key.dst, TCP, d.keep(rest), true)
 	}
 	s.buf = s.buf[:0]
 	s.wsMsg = s.wsMsg[:0]
@@ -236,7 +238,7 @@ func (s *tcpStream) detect(d *decoder) bool {
 	if len(b) == 0 {
 		return false
 	}
-	if !isTokenChar(b[0]) { // binary: TLS records, anything else
+	if b[0] < 0x20 || b[0] >= 0x7f { // binary: TLS records, anything else
 		s.mode = modeRaw
 		return true
 	}

@@ -63,13 +63,13 @@ func (w *Writer) WriteDatagram(d *Datagram) error {
 		if len(d.Payload) > 65535-8-20 {
 			return fmt.Errorf("capture: write %d bytes: %w", len(d.Payload), ErrTooLarge)
 		}
-		return w.packet(d, src, dst, 17, d.Payload, 0)
+		return w.packet(d, src, dst, 17, d.Payload, 0, 0)
 	case TCP:
 		k := flowKey{netip.AddrPortFrom(src, d.Src.Port()), netip.AddrPortFrom(dst, d.Dst.Port())}
 		p := d.Payload
 		for {
 			n := min(len(p), maxTCPSegment)
-			if err := w.packet(d, src, dst, 6, p[:n], w.seq[k]+1); err != nil {
+			if err := w.packet(d, src, dst, 6, p[:n], w.seq[k]+1, tcpPSH|tcpACK); err != nil {
 				return err
 			}
 			w.seq[k] += uint32(n)
@@ -82,9 +82,18 @@ func (w *Writer) WriteDatagram(d *Datagram) error {
 	return fmt.Errorf("capture: write transport %s: %w", d.Transport, ErrAddress)
 }
 
+// TCP header flags (RFC 9293 §3.1).
+const (
+	tcpFIN = 0x01
+	tcpSYN = 0x02
+	tcpRST = 0x04
+	tcpPSH = 0x08
+	tcpACK = 0x10
+)
+
 // packet builds one frame. For TCP, seq is the sequence number of the first
-// payload byte.
-func (w *Writer) packet(d *Datagram, src, dst netip.Addr, proto uint8, payload []byte, seq uint32) error {
+// payload byte and flags the header flags.
+func (w *Writer) packet(d *Datagram, src, dst netip.Addr, proto uint8, payload []byte, seq uint32, flags byte) error {
 	thl := 8
 	if proto == 6 {
 		thl = 20
@@ -137,7 +146,7 @@ func (w *Writer) packet(d *Datagram, src, dst netip.Addr, proto uint8, payload [
 	} else {
 		binary.BigEndian.PutUint32(t[4:8], seq)
 		t[12] = 5 << 4
-		t[13] = 0x18 // PSH, ACK
+		t[13] = flags
 		binary.BigEndian.PutUint16(t[14:16], 65535)
 		csum = 16
 	}

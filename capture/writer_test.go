@@ -72,7 +72,11 @@ func TestWriterRoundTrip(t *testing.T) {
 		t.Fatalf("read %d datagrams, wrote %d", len(out), len(in))
 	}
 	for i := range in {
-		t.Run(fmt.Sprintf("%d_%s_%s", i, in[i].Transport, firstLine(in[i].Payload)), func(t *testing.T) {
+		name, _, _ := strings.Cut(string(firstLine(in[i].Payload)), " ")
+		if !isSIPStart(firstLine(in[i].Payload)) {
+			name = "rtp"
+		}
+		t.Run(fmt.Sprintf("%d_%s_%s", i, in[i].Transport, name), func(t *testing.T) {
 			g, w := out[i], in[i]
 			if g.Src != w.Src || g.Dst != w.Dst || g.Transport != w.Transport || !g.Time.Equal(w.Time) || g.Truncated {
 				t.Errorf("got %s %s>%s %v trunc=%v, want %s %s>%s %v", g.Transport, g.Src, g.Dst, g.Time, g.Truncated, w.Transport, w.Src, w.Dst, w.Time)
