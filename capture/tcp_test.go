@@ -111,15 +111,15 @@ func TestTCPReassembly(t *testing.T) {
 			[]want{{m1, 1, false}, {m2, 1, false}}},
 		{"one message over three segments", []seg{{0, m1[:10], 0}, {10, m1[10:50], 0}, {50, m1[50:], 0}},
 			[]want{{m1, 3, false}}},
-		{"out of order", []seg{{0, "", tcpSYN}, {31, all[30:n1+5], 0}, {n1 + 6, all[n1+5:], 0}, {1, all[:30], 0}},
+		{"out of order", []seg{{0, "", tcpSYN}, {31, all[30 : n1+5], 0}, {n1 + 6, all[n1+5:], 0}, {1, all[:30], 0}},
 			[]want{{m1, 4, false}, {m2, 4, false}}},
-		{"out of order without SYN", []seg{{30, all[30:n1+5], 0}, {n1 + 5, all[n1+5:], 0}, {0, all[:30], 0}},
+		{"out of order without SYN", []seg{{30, all[30 : n1+5], 0}, {n1 + 5, all[n1+5:], 0}, {0, all[:30], 0}},
 			// Like Wireshark, the first segment seen starts the stream: the
 			// earlier one is taken as a retransmission.
 			[]want{{all[30:n1], 2, true}, {m2, 2, false}}},
 		{"retransmission", []seg{{0, m1[:40], 0}, {0, m1[:40], 0}, {40, m1[40:], 0}, {40, m1[40:], 0}},
 			[]want{{m1, 3, false}}},
-		{"overlapping segments", []seg{{0, all[:60], 0}, {20, all[20:n1+3], 0}, {n1, all[n1:], 0}},
+		{"overlapping segments", []seg{{0, all[:60], 0}, {20, all[20 : n1+3], 0}, {n1, all[n1:], 0}},
 			[]want{{m1, 2, false}, {m2, 3, false}}},
 		{"keep-alive CRLFs", []seg{{0, "\r\n\r\n", 0}, {4, m1 + "\r\n", 0}, {6 + n1, m3, 0}},
 			[]want{{m1, 2, false}, {m3, 3, false}}},
