@@ -148,7 +148,9 @@ var tortureWants = map[string]tortureWant{
 			eq(t, "From.URI", m.From.URI, "http://www.example.com")
 		}},
 	"valid/bext01.dat": {summary: "OPTIONS sip:user@example.com", cseqMethod: "OPTIONS", cseq: 8,
-		check: func(t *testing.T, m *Message) { eq(t, "Require", strings.Join(m.Require, ","), "nothingSupportsThis,nothingSupportsThisEither") }},
+		check: func(t *testing.T, m *Message) {
+			eq(t, "Require", strings.Join(m.Require, ","), "nothingSupportsThis,nothingSupportsThisEither")
+		}},
 	"valid/invut.dat": {summary: "INVITE sip:user@example.com", cseqMethod: "INVITE", cseq: 235448,
 		check: func(t *testing.T, m *Message) { eq(t, "IsSDP", m.IsSDP(), false) }},
 	"valid/regaut01.dat": {summary: "REGISTER sip:example.com", cseqMethod: "REGISTER", cseq: 9338,
