@@ -23,6 +23,7 @@ func ep(addr, user, agent string) Endpoint {
 //	demo-codec       488: the caller offers G722 only, the callee has PCMU/PCMA
 //	demo-nat         caller behind NAT (private SDP and Contact), callee's audio never arrives
 //	demo-loss        5 % bursty loss and 40 ms jitter towards the callee, with RTCP
+//	                 (40 ms on 20 ms packets implies some reordering)
 //	demo-cancel      the caller hangs up while it rings
 //	demo-noanswer    INVITE retransmitted, no response at all
 //	demo-dtmf        DTMF sent on PT 101 without telephone-event in the SDP
@@ -53,7 +54,7 @@ func Demo() Scenario {
 		{At: 8 * time.Second, CallID: "demo-nat", Caller: nat, Callee: carol, Outcome: Answered, Talk: 15 * time.Second,
 			Media: MediaFaults{CalleeToCaller: Impairment{Silent: true}}},
 		{At: 10 * time.Second, CallID: "demo-loss", Caller: bob, Callee: carol, Outcome: Answered, Talk: talk, RTCP: true,
-			Media: MediaFaults{CallerToCallee: Impairment{LossPct: 5, BurstLen: 3, JitterMs: 40}}},
+			Media: MediaFaults{CallerToCallee: Impairment{LossPct: 5, BurstLen: 3, JitterMs: 40, Reorder: true}}},
 		{At: 12 * time.Second, CallID: "demo-cancel", Caller: carol, Callee: alice, Outcome: Cancelled},
 		{At: 14 * time.Second, CallID: "demo-noanswer", Caller: alice, Callee: ep("198.51.100.99:5060", "299", phone), Outcome: NoResponse},
 		{At: 16 * time.Second, CallID: "demo-dtmf", Caller: dave, Callee: bob, Outcome: Answered, Talk: 8 * time.Second,

@@ -52,6 +52,7 @@ type rtpStream struct {
 	arrival, last    time.Duration
 	bad              bool // Gilbert-Elliott state
 	pGoodBad, pBadGd float64
+	meanDelay        float64 // mean extra transit delay, ns
 	hdr              rtp.Header
 }
 
@@ -73,7 +74,64 @@ func newRTPStream(cfg *rtpConfig) *rtpStream {
 		s.pBadGd = 1 / bl
 		s.pGoodBad = p * s.pBadGd / (1 - p)
 	}
+	if cfg.imp.JitterMs > 0 {
+		s.meanDelay = meanExtraDelay(cfg.imp.JitterMs*float64(time.Millisecond), float64(cfg.ptime), cfg.imp.Reorder)
+	}
 	return s
+}
+
+// meanExtraDelay returns the mean of the exponential extra transit delay
+// that gives an RFC 3550 §6.4.1 interarrival jitter of target (both in ns).
+// With i.i.d. delays of mean m, E|D(i-1,i)| = m, so when packets may be
+// reordered m = target. Without reordering, an arrival is held behind the
+// previous one, which lowers the jitter: m is found by bisection on a fixed
+// simulated stream (common random numbers make the jitter monotonic in m).
+// The jitter cannot exceed 2×ptime without reordering (D ≥ -ptime and
+// E[D] = 0 bound E|D|), and the mean delay is capped at 150 ms (or 5×ptime),
+// so targets above about 1.7×ptime saturate.
+func meanExtraDelay(target, ptime float64, reorder bool) float64 {
+	if reorder {
+		return target
+	}
+	const n = 4000
+	rng := rand.New(rand.NewPCG(1, 2))
+	draws := make([]float64, n)
+	for i := range draws {
+		draws[i] = rng.ExpFloat64()
+	}
+	sim := func(m float64) float64 {
+		var j, last, prevTransit, sum float64
+		for i, e := range draws {
+			send := float64(i) * ptime
+			a := send + m*e
+			if i > 0 && a <= last {
+				a = last + float64(time.Microsecond)
+			}
+			last = a
+			transit := a - send
+			if i > 0 {
+				d := transit - prevTransit
+				if d < 0 {
+					d = -d
+				}
+				j += (d - j) / 16
+				sum += j
+			}
+			prevTransit = transit
+		}
+		return sum / (n - 1)
+	}
+	// A realistic network adds at most a few hundred ms: cap the mean there.
+	lo, hi := 0.0, min(50*target, max(150*float64(time.Millisecond), 5*ptime))
+	for range 40 {
+		mid := (lo + hi) / 2
+		if sim(mid) < target {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }
 
 // dtmfAt says whether slot carries a telephone-event, which digit, and the
@@ -125,10 +183,10 @@ func (s *rtpStream) advance() bool {
 			continue
 		}
 		a := s.sendTime(s.slot) + s.cfg.delay
-		if j := s.cfg.imp.JitterMs; j > 0 {
-			a += time.Duration(s.rng.ExpFloat64() * j * float64(time.Millisecond))
+		if s.meanDelay > 0 {
+			a += time.Duration(s.rng.ExpFloat64() * s.meanDelay)
 		}
-		if a <= s.last { // never reorder
+		if a <= s.last && !s.cfg.imp.Reorder { // never reorder unless asked
 			a = s.last + time.Microsecond
 		}
 		s.arrival, s.last = a, a

@@ -146,10 +146,13 @@ type Impairment struct {
 	// model whose bad state drops every packet and lasts BurstLen packets
 	// on average, with LossPct as the stationary loss.
 	BurstLen float64
-	// JitterMs is the mean extra transit delay (exponential), which makes
-	// the RFC 3550 §6.4.1 interarrival jitter close to this value. Packets
-	// are never reordered.
+	// JitterMs is the RFC 3550 §6.4.1 interarrival jitter the stream should
+	// show (Wireshark's mean jitter), made by an exponential extra transit
+	// delay. Without Reorder it saturates near 1.5×ptime: a packet that is
+	// not allowed to overtake the previous one cannot vary more.
 	JitterMs float64
+	// Reorder lets a delayed packet arrive after the next one.
+	Reorder bool
 	// Silent: this direction sends nothing (one-way audio).
 	Silent bool
 	// WrongPT: the audio is sent on a payload type that is not in the SDP.

@@ -398,7 +398,7 @@ func buildCall(seed int64, start time.Time, key uint64, c *Call) ([]source, erro
 		l.respond(barr+time.Millisecond, A.Addr, B, response(brcv, 200, "OK", "", agentA))
 	} else {
 		l.request(okBack+time.Millisecond, A, B, dialogReq("ACK", true, inv.cseq), false, false)
-		mediaEnd = okBack + talk
+		mediaEnd = okBack + 5*time.Millisecond + talk // each direction sends for exactly talk
 		if c.ReInviteHold {
 			cseq++
 			re := dialogReq("INVITE", true, cseq)
@@ -414,7 +414,7 @@ func buildCall(seed int64, start time.Time, key uint64, c *Call) ([]source, erro
 		}
 		if c.Outcome == Answered {
 			cseq++
-			barr, brcv, _ := l.request(mediaEnd, A, B, dialogReq("BYE", true, cseq), false, false)
+			barr, brcv, _ := l.request(mediaEnd+10*time.Millisecond, A, B, dialogReq("BYE", true, cseq), false, false)
 			l.respond(barr+time.Millisecond, B.Addr, A, response(brcv, 200, "OK", "", agentB))
 		}
 	}
@@ -461,11 +461,15 @@ func buildCall(seed int64, start time.Time, key uint64, c *Call) ([]source, erro
 		}
 		return cfg
 	}
-	calleeEnd := mediaEnd
-	if holdAt >= 0 {
-		calleeEnd = holdAt
+	callerStart, calleeEnd := mediaStart, mediaEnd
+	if c.Outcome != MissingACK {
+		callerStart = okBack + 5*time.Millisecond // the caller sends once it has the answer
+		calleeEnd = mediaStart + talk
 	}
-	media = append(media, mk(0, A, B, portA, portB, mediaStart+l.hop, mediaEnd), mk(1, B, A, portB, portA, mediaStart, calleeEnd))
+	if holdAt >= 0 {
+		calleeEnd = min(calleeEnd, holdAt)
+	}
+	media = append(media, mk(0, A, B, portA, portB, callerStart, mediaEnd), mk(1, B, A, portB, portA, mediaStart, calleeEnd))
 	var rtcps []*rtcpSource
 	if c.RTCP {
 		ssrcs := [2]uint32{rng.Uint32(), rng.Uint32()}
