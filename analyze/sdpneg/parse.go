@@ -95,9 +95,20 @@ func normalise(raw []byte) normalised {
 	if trimmed != "" && !strings.HasSuffix(trimmed, "\n") {
 		n.warnings = append(n.warnings, "no final CRLF")
 	}
+	// Lines end at LF; a CR not followed by LF also ends a line, as in
+	// pion's lexer (and in old CR-only bodies).
+	var all []string
 	for l := range strings.SplitSeq(text, "\n") {
-		l = strings.TrimRight(l, "\r")
+		all = append(all, strings.Split(strings.TrimRight(l, "\r"), "\r")...)
+	}
+	for i, l := range all {
 		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if i == len(all)-1 && len(l) == 1 {
+			// A lone byte after the last line end: a body cut short. pion
+			// ignores it too.
+			n.warnings = append(n.warnings, "truncated last line")
 			continue
 		}
 		if len(l) < 2 || l[1] != '=' {
