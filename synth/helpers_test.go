@@ -48,7 +48,7 @@ func jitterMs(pkts []rtpRec, clock float64) (last, mean float64) {
 	var j, prev, sum float64
 	n := 0
 	for i, p := range pkts {
-		transit := float64(p.at.UnixNano())/1e9*clock - float64(p.h.Timestamp)
+		transit := p.at.Sub(pkts[0].at).Seconds()*clock - float64(int32(p.h.Timestamp-pkts[0].h.Timestamp))
 		if i > 0 {
 			d := math.Abs(transit - prev)
 			j += (d - j) / 16

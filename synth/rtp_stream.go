@@ -48,7 +48,9 @@ type rtpStream struct {
 	step             uint32
 	nslots           int
 	dtmfSlot0        int
-	slot             int // current slot
+	slot             int // slot of the current packet
+	gen              int // next slot to draw
+	pending          []pending
 	arrival, last    time.Duration
 	bad              bool // Gilbert-Elliott state
 	pGoodBad, pBadGd float64
@@ -57,7 +59,7 @@ type rtpStream struct {
 }
 
 func newRTPStream(cfg *rtpConfig) *rtpStream {
-	s := &rtpStream{cfg: cfg, rng: rand.New(rand.NewPCG(uint64(cfg.seed), cfg.key)), slot: -1}
+	s := &rtpStream{cfg: cfg, rng: rand.New(rand.NewPCG(uint64(cfg.seed), cfg.key))}
 	// RFC 3550 §5.1: random initial sequence number, timestamp and SSRC.
 	s.ssrc = s.rng.Uint32()
 	s.seq0 = uint16(s.rng.Uint32())
@@ -151,8 +153,8 @@ func (s *rtpStream) dtmfAt(slot int) (digit byte, j int, ok bool) {
 
 // lost draws the loss of the current slot. The first packet is never lost,
 // so the marker bit is always seen.
-func (s *rtpStream) lost() bool {
-	if s.slot == 0 {
+func (s *rtpStream) lost(slot int) bool {
+	if slot == 0 {
 		return false
 	}
 	imp := s.cfg.imp
@@ -173,25 +175,53 @@ func (s *rtpStream) sendTime(slot int) time.Duration {
 
 func (s *rtpStream) at() time.Duration { return s.arrival }
 
+// advance moves to the next packet in arrival order. Slots are drawn in
+// send order (loss, then delay); with Reorder a later slot can arrive
+// first, so drawn packets wait in a small buffer until no slot still to be
+// drawn can arrive before them (its arrival is at least send time + base
+// delay).
 func (s *rtpStream) advance() bool {
-	for {
-		s.slot++
-		if s.slot >= s.nslots {
-			return false
-		}
-		if s.lost() {
+	for s.gen < s.nslots && (len(s.pending) == 0 || s.pending[0].at > s.sendTime(s.gen)+s.cfg.delay) {
+		slot := s.gen
+		s.gen++
+		if s.lost(slot) {
 			continue
 		}
-		a := s.sendTime(s.slot) + s.cfg.delay
+		a := s.sendTime(slot) + s.cfg.delay
 		if s.meanDelay > 0 {
 			a += time.Duration(s.rng.ExpFloat64() * s.meanDelay)
 		}
 		if a <= s.last && !s.cfg.imp.Reorder { // never reorder unless asked
 			a = s.last + time.Microsecond
 		}
-		s.arrival, s.last = a, a
-		return true
+		s.last = a
+		s.insert(pending{slot: slot, at: a})
 	}
+	if len(s.pending) == 0 {
+		s.slot = s.nslots
+		return false
+	}
+	s.slot, s.arrival = s.pending[0].slot, s.pending[0].at
+	s.pending = s.pending[1:]
+	return true
+}
+
+// pending is a drawn packet waiting for its arrival.
+type pending struct {
+	slot int
+	at   time.Duration
+}
+
+// insert keeps s.pending sorted by arrival (then slot); it holds a few
+// entries at most.
+func (s *rtpStream) insert(p pending) {
+	i := len(s.pending)
+	for i > 0 && (s.pending[i-1].at > p.at || (s.pending[i-1].at == p.at && s.pending[i-1].slot > p.slot)) {
+		i--
+	}
+	s.pending = append(s.pending, pending{})
+	copy(s.pending[i+1:], s.pending[i:])
+	s.pending[i] = p
 }
 
 // header fills s.hdr for the current slot and returns whether it is a
