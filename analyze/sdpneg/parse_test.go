@@ -226,3 +226,17 @@ func TestParseOwnsRaw(t *testing.T) {
 		t.Error("Session.Raw shares the caller's buffer")
 	}
 }
+
+func TestSummary(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"RFC3264_s10.1_answer_skips_port0", rfc3264Answer1, "PCMU MPV"},
+		{"RFC4317_s2.1_offer", rfc4317AV1Offer, "PCMU PCMA iLBC H261 MPV"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := mustParse(t, crlf(tc.body)).Summary(); got != tc.want {
+				t.Errorf("Summary = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -147,3 +147,27 @@ func (f Format) String() string {
 	}
 	return s
 }
+
+// Summary lists the encoding names of all m= lines in order, separated by
+// spaces ("PCMU PCMA telephone-event"), for a ladder or message summary. A
+// format without a name shows its payload type number; a rejected m= line
+// (port 0) is skipped.
+func (s *Session) Summary() string {
+	var b strings.Builder
+	for _, m := range s.Media {
+		if m.Rejected() {
+			continue
+		}
+		for _, f := range m.Formats {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			if f.Name == "" {
+				b.WriteString(itoa(f.PT))
+			} else {
+				b.WriteString(f.Name)
+			}
+		}
+	}
+	return b.String()
+}
