@@ -119,6 +119,9 @@ func Check(offer, answer *Session) Outcome {
 				o.Common[i] = append(o.Common[i], of)
 			}
 		}
+		// RFC 3264 §6.1: an answerer with no format in common MUST reject
+		// the stream with port 0; an accepted audio stream that only shares
+		// telephone-event or CN carries no voice either.
 		if om.Audio() && !hasAudioCodec(o.Negotiated[i]) {
 			o.Problems = append(o.Problems, Problem{Code: ProblemNoCommonCodec, Media: i,
 				Detail: fmt.Sprintf("m= line %d: offer [%s], answer [%s]: no common audio codec", i+1,

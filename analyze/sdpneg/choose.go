@@ -11,8 +11,8 @@ import (
 // rate, "opus/48000", to match that rate only. Names match
 // case-insensitively.
 //
-// The result follows the allowed order, holds each allowed codec the offer
-// has, and keeps the offer's format (its payload type number and fmtp):
+// The result holds each allowed audio codec the offer has, in the allowed
+// order, then at most one telephone-event; it keeps the offer's format (its payload type number and fmtp):
 // RFC 3264 §6.1 has the answerer use the offer's payload type numbers so that
 // both directions agree. telephone-event (RFC 4733) and CN (RFC 3389) pass
 // only when both the offer and the allowed list have them; when the offer

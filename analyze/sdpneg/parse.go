@@ -237,12 +237,11 @@ func (n normalised) pionMediaLine(i int, l line) line {
 // desc is the parser-independent form of an SDP that both pion and the
 // tolerant parser produce and from which the Session is built.
 type desc struct {
-	origin   string
-	conn     string // c= address field as written, "" when absent
-	hasConn  bool
-	attrs    []attr
-	media    []mdesc
-	warnings []string
+	origin  string
+	conn    string // c= address field as written, "" when absent
+	hasConn bool
+	attrs   []attr
+	media   []mdesc
 }
 
 type mdesc struct {
@@ -298,7 +297,7 @@ func fromPion(sd *sdp.SessionDescription, n normalised) desc {
 // session builds the Session: connection inheritance (RFC 4566 §5.7),
 // direction inheritance (RFC 4566 §6), formats with their codecs.
 func (d desc) session(raw []byte, warnings []string) *Session {
-	s := &Session{Origin: d.origin, Raw: raw, Warnings: append(warnings, d.warnings...)}
+	s := &Session{Origin: d.origin, Raw: raw, Warnings: warnings}
 	if d.hasConn {
 		s.ConnectionRaw, s.Connection = connAddr(d.conn)
 	}
