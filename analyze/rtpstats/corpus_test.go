@@ -190,7 +190,7 @@ func readCapture(t testing.TB, path string) *capture {
 			// An SDP-signalled conversation: RTP whenever version is 2.
 			isRTP = media.rtp && !media.rtcp && len(b) >= 12 && b[0]>>6 == 2
 		case wellKnownUDP[sp] || wellKnownUDP[dp]:
-		case LooksLikeRTCP(b) && dp%2 == 1:
+		case LooksLikeRTCP(b):
 		default:
 			isRTP = LooksLikeRTP(b)
 		}
