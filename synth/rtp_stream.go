@@ -53,6 +53,7 @@ type rtpStream struct {
 	pending          []pending
 	arrival, last    time.Duration
 	bad              bool // Gilbert-Elliott state
+	nLost            int  // packets lost so far (Gilbert-Elliott steering)
 	pGoodBad, pBadGd float64
 	meanDelay        float64 // mean extra transit delay, ns
 	hdr              rtp.Header
@@ -159,10 +160,19 @@ func (s *rtpStream) lost(slot int) bool {
 	}
 	imp := s.cfg.imp
 	if s.pBadGd > 0 {
+		// Gilbert-Elliott, steered: a run of bad luck on a short stream
+		// would show a loss far from the one asked, so when the realised
+		// loss drifts more than one mean burst away from LossPct × slots,
+		// the next transition is forced. Bursts keep their length.
+		drift := imp.LossPct/100*float64(slot) - float64(s.nLost)
+		u := s.rng.Float64()
 		if s.bad {
-			s.bad = s.rng.Float64() >= s.pBadGd
+			s.bad = u >= s.pBadGd && drift > -imp.BurstLen
 		} else {
-			s.bad = s.rng.Float64() < s.pGoodBad
+			s.bad = (u < s.pGoodBad || drift > imp.BurstLen) && drift > -imp.BurstLen
+		}
+		if s.bad {
+			s.nLost++
 		}
 		return s.bad
 	}
@@ -202,7 +212,7 @@ func (s *rtpStream) advance() bool {
 		return false
 	}
 	s.slot, s.arrival = s.pending[0].slot, s.pending[0].at
-	s.pending = s.pending[1:]
+	s.pending = s.pending[:copy(s.pending, s.pending[1:])]
 	return true
 }
 
