@@ -167,13 +167,11 @@ func decodeOne(b []byte) (Packet, error) {
 	switch p.PT {
 	case ptSR:
 		var sr rtcp.SenderReport
-		err := sr.Unmarshal(body)
-		if sr.SSRC != 0 || err == nil {
-			p.NTP, p.RTPTime = sr.NTPTime, sr.RTPTime
-			p.NTPTime = NTPToTime(sr.NTPTime)
-			p.PacketCount, p.OctetCount = sr.PacketCount, sr.OctetCount
-			p.Blocks = blocks(sr.Reports)
-		}
+		err := sr.Unmarshal(body) // fields stay zero when too short
+		p.NTP, p.RTPTime = sr.NTPTime, sr.RTPTime
+		p.NTPTime = NTPToTime(sr.NTPTime)
+		p.PacketCount, p.OctetCount = sr.PacketCount, sr.OctetCount
+		p.Blocks = blocks(sr.Reports)
 		return p, err
 	case ptRR:
 		var rr rtcp.ReceiverReport

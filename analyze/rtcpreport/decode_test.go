@@ -226,3 +226,36 @@ func TestLooksLikeRTCP(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkDecode decodes the SR+SDES compound of
+// ndpi_rtcp_multiple_pkts_in_the_same_datagram.pcap frame 1.
+func BenchmarkDecode(b *testing.B) {
+	dgs := readUDP(b, "ndpi_rtcp_multiple_pkts_in_the_same_datagram.pcap")
+	p := dgs[0].payload
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decode(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeXR decodes an XR VoIP metrics packet (pion decodes XR
+// blocks by reflection).
+func BenchmarkDecodeXR(b *testing.B) {
+	p := unhex(b, `80cf 000a 0000 0abc 0700 0008 1122 3344 0d05 4002 00f0 1388 0096 0050 ecba 7f10 507f 297f b000 0028 0050 00c8`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decode(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLooksLikeRTCP runs the heuristic on an RTP packet.
+func BenchmarkLooksLikeRTCP(b *testing.B) {
+	p := unhex(b, `8008 0001 0000 00a0 0000 0001`+strings.Repeat(" d5", 160))
+	for b.Loop() {
+		LooksLikeRTCP(p)
+	}
+}
