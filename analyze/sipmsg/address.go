@@ -94,7 +94,9 @@ func crudeNameAddr(v string) NameAddr {
 		if i := strings.LastIndexByte(s, '@'); i >= 0 {
 			na.User, s = s[:i], s[i+1:]
 		}
-		if i := strings.LastIndexByte(s, ':'); i >= 0 && !strings.Contains(s[i:], "]") {
+		// host[:port]; an IPv6 address without [ ] (malformed, reported by
+		// validate) is kept whole.
+		if i := strings.LastIndexByte(s, ':'); i >= 0 && strings.Count(s, ":") == 1 {
 			if p, ok := atoi(s[i+1:]); ok && p < 65536 {
 				na.Port = p
 			}
@@ -105,6 +107,23 @@ func crudeNameAddr(v string) NameAddr {
 	na.Params = crudeParams(params)
 	na.Tag = na.Params["tag"]
 	return na
+}
+
+// eachParam calls fn for each ";k=v" or ";k" of s, trimmed, without
+// allocating.
+func eachParam(s string, fn func(k, v string)) {
+	for s != "" {
+		var p string
+		if i := strings.IndexByte(s, ';'); i >= 0 {
+			p, s = s[:i], s[i+1:]
+		} else {
+			p, s = s, ""
+		}
+		k, v, _ := strings.Cut(p, "=")
+		if k = strings.TrimSpace(k); k != "" {
+			fn(k, strings.Trim(strings.TrimSpace(v), `"`))
+		}
+	}
 }
 
 // crudeParams reads ";k=v;k2" into a map with lower-case keys (nil if none).
@@ -168,12 +187,17 @@ func parseVia(v string) Via {
 		host = host[:i]
 	}
 	via.Host = host
-	ps := crudeParams(params)
-	via.Branch, via.Received = ps["branch"], ps["received"]
-	if rp, ok := ps["rport"]; ok {
-		via.HasRPort = true
-		via.RPort, _ = atoi(rp)
-	}
+	eachParam(params, func(k, v string) {
+		switch {
+		case strings.EqualFold(k, "branch"):
+			via.Branch = v
+		case strings.EqualFold(k, "received"):
+			via.Received = v
+		case strings.EqualFold(k, "rport"):
+			via.HasRPort = true
+			via.RPort, _ = atoi(v)
+		}
+	})
 	return via
 }
 

@@ -201,6 +201,14 @@ func parseStartLine(line []byte) startLine {
 		return s
 	}
 	s.request = true
+	// Fast path: exactly "Method SP Request-URI SP SIP-Version".
+	if i := bytes.IndexByte(line, ' '); i > 0 {
+		if j := bytes.IndexByte(line[i+1:], ' '); j > 0 && i+1+j+1 < len(line) &&
+			bytes.IndexByte(line[i+1+j+1:], ' ') < 0 && line[i+1] != '<' {
+			s.method, s.uri, s.version = string(line[:i]), string(line[i+1:i+1+j]), string(line[i+1+j+1:])
+			return s
+		}
+	}
 	fields := bytes.Fields(line)
 	if len(fields) == 0 {
 		return s

@@ -3,6 +3,7 @@ package sipmsg
 import (
 	"bytes"
 	"strconv"
+	"strings"
 )
 
 // maxCSeq is the largest CSeq number: "MUST be less than 2**31"
@@ -102,8 +103,20 @@ func validate(m *Message, r *rawMsg, sl *startLine) []string {
 
 	// A Request-URI carries no headers (RFC 3261 §19.1.1 table: "headers"
 	// not allowed in a Request-URI; RFC 4475 §3.1.2.11).
-	if m.Request && isSIPURI(m.RequestURI) && hasURIHeaders([]byte(m.RequestURI)) {
+	if m.Request && isSIPURI(m.RequestURI) && hasURIHeaders(m.RequestURI) {
 		add("Request-URI carries headers after '?' (RFC 3261 §19.1.1)")
+	}
+
+	// IPv6reference = "[" IPv6address "]" in URIs and Via sent-by
+	// (RFC 3261 §25.1, RFC 5118 §4.1).
+	if m.Request && isSIPURI(m.RequestURI) && unbracketedIPv6(m.RequestURI) {
+		add("IPv6 address not in [ ] in the Request-URI (RFC 3261 §25.1)")
+	}
+	for _, v := range m.Via {
+		if strings.IndexByte(v.Host, ':') >= 0 && !strings.HasPrefix(v.Host, "[") {
+			add("IPv6 address not in [ ] in Via sent-by (RFC 3261 §25.1)")
+			break
+		}
 	}
 
 	for i := range r.headers {
@@ -112,6 +125,9 @@ func validate(m *Message, r *rawMsg, sl *startLine) []string {
 		case "from", "to", "contact", "route", "record-route":
 		default:
 			continue
+		}
+		if uri := addrURI(h.value); isSIPURI(uri) && unbracketedIPv6(uri) {
+			add("IPv6 address not in [ ] in " + string(h.name) + " URI (RFC 3261 §25.1)")
 		}
 		if h.canon == "from" || h.canon == "to" {
 			// display-name = *(token LWS) / quoted-string (RFC 3261 §25.1)
@@ -140,8 +156,9 @@ func validate(m *Message, r *rawMsg, sl *startLine) []string {
 	return reasons
 }
 
-func isSIPURI(u string) bool {
-	return len(u) > 4 && (u[:4] == "sip:" || u[:4] == "SIP:" || len(u) > 5 && (u[:5] == "sips:" || u[:5] == "SIPS:"))
+func isSIPURI[T ~string | ~[]byte](u T) bool {
+	return len(u) > 4 && (string(u[:4]) == "sip:" || string(u[:4]) == "SIP:" ||
+		len(u) > 5 && (string(u[:5]) == "sips:" || string(u[:5]) == "SIPS:"))
 }
 
 // quotesBalanced reports whether every quoted-string in v is closed
@@ -173,9 +190,56 @@ func tokensOnly(b []byte) bool {
 // hasURIHeaders reports whether a SIP URI has "?headers" (RFC 3261 §19.1.1).
 // A '?' may appear in the user part (user-unreserved), so only the part
 // after the last '@' is searched.
-func hasURIHeaders(uri []byte) bool {
-	if i := bytes.LastIndexByte(uri, '@'); i >= 0 {
-		uri = uri[i+1:]
+func hasURIHeaders[T ~string | ~[]byte](uri T) bool {
+	for i := len(uri) - 1; i >= 0; i-- {
+		switch uri[i] {
+		case '?':
+			return true
+		case '@':
+			return false
+		}
 	}
-	return bytes.IndexByte(uri, '?') >= 0
+	return false
+}
+
+// addrURI returns the URI of a name-addr or addr-spec value: inside < >,
+// or up to the first ';'.
+func addrURI(v []byte) []byte {
+	if lt := bytes.IndexByte(v, '<'); lt >= 0 {
+		v = v[lt+1:]
+		if gt := bytes.IndexByte(v, '>'); gt >= 0 {
+			v = v[:gt]
+		}
+	} else if i := bytes.IndexByte(v, ';'); i >= 0 {
+		v = v[:i]
+	}
+	return bytes.TrimSpace(v)
+}
+
+// unbracketedIPv6 reports whether the hostport of a sip/sips URI holds two
+// or more ':' outside "[ ]": an IPv6 address written without brackets.
+func unbracketedIPv6[T ~string | ~[]byte](uri T) bool {
+	hp := uri
+	for i := 0; i < len(hp); i++ { // drop the scheme
+		if hp[i] == ':' {
+			hp = hp[i+1:]
+			break
+		}
+	}
+	for i := len(hp) - 1; i >= 0; i-- {
+		if hp[i] == '@' {
+			hp = hp[i+1:]
+			break
+		}
+	}
+	colons := 0
+	for i := 0; i < len(hp); i++ {
+		switch hp[i] {
+		case ';', '?', '>':
+			return colons >= 2 && hp[0] != '['
+		case ':':
+			colons++
+		}
+	}
+	return colons >= 2 && hp[0] != '['
 }
