@@ -316,17 +316,33 @@ func (a *Analyzer) announce(c *callState, callID string, role int, s *sdpneg.Ses
 		if md.Port == 0 || !md.Connection.IsValid() || md.Connection.IsUnspecified() {
 			continue
 		}
-		ep := &endpoint{callID: callID, role: role, media: i, formats: md.Formats, private: isPrivate(md.Connection)}
+		isRTP := strings.Contains(strings.ToUpper(md.Protocol), "RTP")
 		addr := md.Connection.Unmap()
-		a.endpoints[netip.AddrPortFrom(addr, uint16(md.Port))] = ep
-		if !md.RTCPMux {
+		a.setEndpoint(netip.AddrPortFrom(addr, uint16(md.Port)), endpoint{callID: callID, role: role, media: i,
+			formats: md.Formats, private: isPrivate(md.Connection), rtp: isRTP})
+		if isRTP && !md.RTCPMux {
 			rtcp := md.RTCPPort
 			if rtcp == 0 {
 				rtcp = md.Port + 1 // RFC 3550 §11
 			}
-			a.endpoints[netip.AddrPortFrom(addr, uint16(rtcp))] = &endpoint{callID: callID, role: role, media: i, rtcp: true}
+			a.setEndpoint(netip.AddrPortFrom(addr, uint16(rtcp)), endpoint{callID: callID, role: role, media: i, rtcp: true, rtp: true})
 		}
 	}
+}
+
+// setEndpoint records what an SDP says of an address. An address announced
+// again is updated in place, so that streams already on it follow the new
+// description (a re-INVITE to T.38 ends the RTP on that port, as in
+// Wireshark's SDP-driven conversations).
+func (a *Analyzer) setEndpoint(ap netip.AddrPort, ep endpoint) {
+	if old := a.endpoints[ap]; old != nil {
+		if ep.callID == "" { // an SDP outside SIP (H.248) keeps the call it belonged to
+			ep.callID, ep.role, ep.media, ep.private = old.callID, old.role, old.media, old.private
+		}
+		*old = ep
+		return
+	}
+	a.endpoints[ap] = &ep
 }
 
 // checkNAT compares the addresses a party writes in SDP and Contact with the
@@ -336,9 +352,9 @@ func (a *Analyzer) checkNAT(c *callState, callID string, d *capture.Datagram, m 
 	if isPrivate(src) {
 		return // both on a private network: nothing to say
 	}
-	party := "the caller"
+	party := "The caller"
 	if c.role(m) == roleCallee {
-		party = "the callee"
+		party = "The callee"
 	}
 	report := func(where string, private netip.Addr) {
 		key := party + where

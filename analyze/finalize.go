@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -45,6 +46,7 @@ func (a *Analyzer) Result() *Result {
 		streamFindings[s] = fs
 	}
 
+	secFindings, bruteSources := a.sec.findings(a.opts.Thresholds)
 	for _, dg := range a.dialogOrder {
 		switch dg.kind {
 		case kindCall:
@@ -54,7 +56,9 @@ func (a *Analyzer) Result() *Result {
 		case kindRegistration:
 			reg, fs := a.finishRegistration(dg)
 			r.Registrations = append(r.Registrations, reg)
-			r.Findings = append(r.Findings, fs...)
+			if !bruteSources[addrOf(reg.Src)] { // folded into the brute-force finding
+				r.Findings = append(r.Findings, fs...)
+			}
 		default:
 			r.Other = append(r.Other, dg.msgs...)
 		}
@@ -67,10 +71,18 @@ func (a *Analyzer) Result() *Result {
 		}
 	}
 	r.Findings = append(r.Findings, a.findings...)
-	r.Findings = append(r.Findings, a.sec.findings(a.opts.Thresholds)...)
+	r.Findings = append(r.Findings, secFindings...)
 	slices.SortStableFunc(r.Findings, func(x, y Finding) int { return firstFrame(x) - firstFrame(y) })
 	slices.SortStableFunc(r.Calls, func(x, y Call) int { return x.Start.Compare(y.Start) })
 	return r
+}
+
+func addrOf(hostport string) netip.Addr {
+	ap, err := netip.ParseAddrPort(hostport)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr()
 }
 
 func firstFrame(f Finding) int {
@@ -279,9 +291,9 @@ func (a *Analyzer) finishCall(dg *dialog, streams []*stream, streamFindings map[
 		dtmfs = append(dtmfs, s.digits...)
 		recv := -1
 		switch {
-		case s.dstEP != nil:
+		case s.dstEP != nil && s.dstEP.callID == dg.callID:
 			recv = s.dstEP.role
-		case s.srcEP != nil:
+		case s.srcEP != nil && s.srcEP.callID == dg.callID:
 			recv = 1 - s.srcEP.role
 			exp := expectedAddr(a, dg.callID, recv)
 			if exp != "" {
@@ -345,9 +357,9 @@ func (a *Analyzer) finishCall(dg *dialog, streams []*stream, streamFindings map[
 
 func partyName(role int) string {
 	if role == roleCallee {
-		return "the callee"
+		return "The callee"
 	}
-	return "the caller"
+	return "The caller"
 }
 
 func oneWay(callID string, c *callState, recv int, from, secs string, packets int) Finding {

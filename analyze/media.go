@@ -1,8 +1,10 @@
 package analyze
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"voiplab/analyze/codec"
 	"voiplab/analyze/dtmf"
@@ -23,7 +25,8 @@ type endpoint struct {
 	media   int
 	formats []sdpneg.Format
 	private bool
-	rtcp    bool
+	rtcp    bool // the RTCP port of an RTP m= line
+	rtp     bool // the m= line is RTP (RTP/AVP, RTP/SAVP...), not udptl or TCP
 }
 
 // streamKey identifies an RTP stream as Wireshark does: source, destination and SSRC.
@@ -34,6 +37,7 @@ type streamKey struct {
 
 type stream struct {
 	key       streamKey
+	conv      *endpoint // the SDP conversation that made it RTP; nil when found by heuristic
 	dstEP     *endpoint
 	srcEP     *endpoint
 	callID    string
@@ -63,23 +67,89 @@ type stream struct {
 	id     string
 }
 
+// wellKnownUDP are ports whose own dissector claims a datagram before
+// Wireshark tries its RTP heuristic (udp.try_heuristic_first is off): DNS,
+// DHCP, NTP, NetBIOS, SNMP, syslog, MEGACO, SIP, mDNS. RTP found on them
+// without SDP is not RTP, which keeps DNS and NetBIOS noise out of the
+// streams exactly as tshark does.
+var wellKnownUDP = map[uint16]bool{
+	53: true, 67: true, 68: true, 123: true, 137: true, 138: true, 161: true, 162: true,
+	514: true, 1900: true, 2944: true, 2945: true, 5060: true, 5353: true,
+}
+
+// mediaDatagram classifies a UDP datagram that is not SIP the way tshark
+// does with rtp.heuristic_rtp and rtcp.heuristic_rtcp on: a datagram on an
+// address that SDP announced belongs to that conversation (RTP if the m=
+// line is RTP and the version is 2, RTCP on the RTCP port or when
+// multiplexed); other datagrams are RTCP or RTP by heuristic.
 func (a *Analyzer) mediaDatagram(d *capture.Datagram) {
 	p := d.Payload
-	if len(p) >= 2 && p[1] >= 192 && p[1] <= 223 && rtcpreport.LooksLikeRTCP(p) {
-		a.rtcpDatagram(d)
+	if megacoPort(d.Src.Port()) || megacoPort(d.Dst.Port()) {
+		a.megacoDatagram(d)
 		return
 	}
-	h, ok := rtpstats.ParseHeader(p)
-	if !ok {
+	if len(p) < 4 || p[0]>>6 != 2 { // RTP and RTCP are version 2 (RFC 3550 §5.1, §6.4.1)
 		return
 	}
-	key := streamKey{src: d.Src, dst: d.Dst, ssrc: h.SSRC}
-	s := a.streams[key]
-	if s == nil {
-		s = a.newStream(key, p)
-		if s == nil {
+	var s *stream
+	if len(p) >= 12 {
+		key := streamKey{src: d.Src, dst: d.Dst, ssrc: uint32(p[8])<<24 | uint32(p[9])<<16 | uint32(p[10])<<8 | uint32(p[11])}
+		s = a.streams[key]
+		if s != nil && s.conv != nil {
+			// a signalled stream follows its conversation, which a later SDP
+			// may have moved to T.38 (udptl) or to another protocol
+			if !s.conv.rtp || s.conv.rtcp {
+				return
+			}
+			if rtpstats.RTCPMuxed(p) {
+				a.rtcpDatagram(d)
+				return
+			}
+			a.addRTP(s, d)
 			return
 		}
+	}
+	conv := a.endpoints[d.Dst]
+	if conv == nil {
+		conv = a.endpoints[d.Src]
+	}
+	switch {
+	case conv != nil && (conv.rtcp || rtpstats.RTCPMuxed(p)):
+		if rtpstats.LooksLikeRTCP(p) || conv.rtcp && len(p)%4 == 0 {
+			a.rtcpDatagram(d)
+		}
+		return
+	case conv != nil:
+		if !conv.rtp || len(p) < 12 {
+			return
+		}
+	case wellKnownUDP[d.Src.Port()] || wellKnownUDP[d.Dst.Port()]:
+		return
+	case rtpstats.LooksLikeRTCP(p):
+		a.rtcpDatagram(d)
+		return
+	case !rtpstats.LooksLikeRTP(p):
+		return
+	}
+	if s == nil {
+		if len(a.streams) >= maxStreams {
+			return
+		}
+		s = a.newStream(streamKey{src: d.Src, dst: d.Dst, ssrc: uint32(p[8])<<24 | uint32(p[9])<<16 | uint32(p[10])<<8 | uint32(p[11])}, conv)
+	}
+	a.addRTP(s, d)
+}
+
+// addRTP adds one RTP packet to its stream. A signalled packet whose header
+// is damaged (a CSRC count or extension longer than the packet) still counts,
+// with its fixed header fields, as in Wireshark.
+func (a *Analyzer) addRTP(s *stream, d *capture.Datagram) {
+	p := d.Payload
+	h, ok := rtpstats.ParseHeader(p)
+	if !ok {
+		h = rtpstats.Header{Version: 2, Marker: p[1]&0x80 != 0, PayloadType: p[1] & 0x7f,
+			Seq: uint16(p[2])<<8 | uint16(p[3]), Timestamp: uint32(p[4])<<24 | uint32(p[5])<<16 | uint32(p[6])<<8 | uint32(p[7]),
+			SSRC: s.key.ssrc, PayloadOffset: 12}
 	}
 	pt := int(h.PayloadType)
 	if pt != s.lastPT {
@@ -90,9 +160,13 @@ func (a *Analyzer) mediaDatagram(d *capture.Datagram) {
 		}
 	}
 	payload := p[h.PayloadOffset:]
+	clock := s.clock
+	if s.event && !s.eventInSDP {
+		clock = 0 // Wireshark knows no clock rate for an unsignalled telephone-event
+	}
 	s.stats.Add(rtpstats.Packet{
 		Arrival: d.Time, Seq: h.Seq, Timestamp: h.Timestamp, PayloadType: h.PayloadType,
-		Marker: h.Marker, ClockRate: s.clock, Event: s.event, PayloadLen: len(payload), Frame: d.Frame,
+		Marker: h.Marker, ClockRate: clock, Event: s.event && s.eventInSDP, PayloadLen: len(payload), Frame: d.Frame,
 	})
 	if s.event {
 		if !s.eventSeen {
@@ -107,27 +181,21 @@ func (a *Analyzer) mediaDatagram(d *capture.Datagram) {
 	}
 }
 
-func (a *Analyzer) newStream(key streamKey, p []byte) *stream {
-	dstEP, srcEP := a.endpoints[key.dst], a.endpoints[key.src]
-	if dstEP != nil && dstEP.rtcp {
-		dstEP = nil
+func (a *Analyzer) newStream(key streamKey, conv *endpoint) *stream {
+	s := &stream{key: key, conv: conv, lastPT: -1, mainPT: -1, eventPT: -1}
+	// the endpoints tie the stream to its call and say which party receives
+	if ep := a.endpoints[key.dst]; ep != nil && !ep.rtcp {
+		s.dstEP = ep
 	}
-	if srcEP != nil && srcEP.rtcp {
-		srcEP = nil
+	if ep := a.endpoints[key.src]; ep != nil && !ep.rtcp {
+		s.srcEP = ep
 	}
-	signalled := dstEP != nil || srcEP != nil
-	if !signalled && !rtpstats.LooksLikeRTP(p) {
-		return nil
-	}
-	if len(a.streams) >= maxStreams {
-		return nil
-	}
-	s := &stream{key: key, dstEP: dstEP, srcEP: srcEP, signalled: signalled, lastPT: -1, mainPT: -1, eventPT: -1}
+	s.signalled = s.dstEP != nil || s.srcEP != nil
 	switch {
-	case dstEP != nil:
-		s.callID = dstEP.callID
-	case srcEP != nil:
-		s.callID = srcEP.callID
+	case s.dstEP != nil && s.dstEP.callID != "":
+		s.callID = s.dstEP.callID
+	case s.srcEP != nil && s.srcEP.callID != "":
+		s.callID = s.srcEP.callID
 	}
 	a.streams[key] = s
 	a.streamList = append(a.streamList, s)
@@ -143,7 +211,12 @@ const rtpEventPT = 101
 // first (RFC 3264 §5.1: a party receives with the numbers it announced),
 // then the sender's, then the static table of RFC 3551.
 func (s *stream) resolve(pt uint8) (clock int, event, inSDP bool, name string) {
-	for _, ep := range [2]*endpoint{s.dstEP, s.srcEP} {
+	if pt < 96 { // Wireshark takes static payload types from RFC 3551's table
+		if c, ok := codec.ByPayloadType(pt); ok {
+			return c.ClockRate, false, s.signalled, c.Name
+		}
+	}
+	for _, ep := range [3]*endpoint{s.conv, s.dstEP, s.srcEP} {
 		if ep == nil {
 			continue
 		}
@@ -292,4 +365,48 @@ func (a *Analyzer) flushOrphans() {
 		}
 	}
 	a.orphanRTCP = nil
+}
+
+// megacoPort: H.248/MEGACO text encoding (RFC 3525 Annex B; port 2944, 2945
+// for the binary encoding).
+func megacoPort(p uint16) bool { return p == 2944 || p == 2945 }
+
+// megacoDatagram reads the SDP descriptors of an H.248 (MEGACO) message:
+// a media gateway controller announces there the RTP and T.38 ports of the
+// gateway, and Wireshark follows them as it follows SDP in SIP. Each "v="
+// line starts a session description (Local and Remote descriptors).
+func (a *Analyzer) megacoDatagram(d *capture.Datagram) {
+	p := d.Payload
+	i := bytes.Index(p, []byte("\nv=0"))
+	if i < 0 || !bytes.Contains(p[i:], []byte("\nm=")) {
+		return
+	}
+	body := p[i+1:]
+	for len(body) > 0 {
+		next := bytes.Index(body[1:], []byte("\nv="))
+		block := body
+		if next >= 0 {
+			block, body = body[:next+2], body[next+2:]
+		} else {
+			body = nil
+		}
+		if end := bytes.IndexByte(block, '}'); end >= 0 {
+			block = block[:end]
+		}
+		sess, _ := sdpneg.Parse(block)
+		if sess == nil {
+			continue
+		}
+		for i, md := range sess.Media {
+			if md.Port == 0 || !md.Connection.IsValid() {
+				continue
+			}
+			isRTP := strings.HasPrefix(md.Protocol, "RTP/")
+			addr := md.Connection.Unmap()
+			a.setEndpoint(netip.AddrPortFrom(addr, uint16(md.Port)), endpoint{media: i, formats: md.Formats, rtp: isRTP})
+			if isRTP {
+				a.setEndpoint(netip.AddrPortFrom(addr, uint16(md.Port+1)), endpoint{media: i, rtcp: true, rtp: true})
+			}
+		}
+	}
 }

@@ -128,12 +128,15 @@ func (s *security) observe(a *Analyzer, d *capture.Datagram, m *sipmsg.Message, 
 	}
 }
 
-// findings returns brute-force and scanner findings, per source address.
-func (s *security) findings(th Thresholds) []Finding {
+// findings returns brute-force and scanner findings, per source address,
+// and the sources found guessing passwords.
+func (s *security) findings(th Thresholds) ([]Finding, map[netip.Addr]bool) {
 	var out []Finding
+	brute := map[netip.Addr]bool{}
 	for _, ip := range s.order {
 		st := s.sources[ip]
 		if st.failures >= th.BruteForceFailures {
+			brute[ip] = true
 			out = append(out, newFinding(CodeBruteForce, "", st.failFrames, map[string]string{
 				"src": ip.String(), "count": itoa(st.failures), "users": "users " + strings.Join(st.failUsers, ", "),
 			}))
@@ -167,5 +170,5 @@ func (s *security) findings(th Thresholds) []Finding {
 			}))
 		}
 	}
-	return out
+	return out, brute
 }
