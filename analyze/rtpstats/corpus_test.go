@@ -18,8 +18,6 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
-
-	"voiplab/analyze/codec"
 )
 
 // corpusDir is the shared corpus of real captures with tshark 4.0 reference
@@ -207,19 +205,11 @@ func readCapture(t testing.TB, path string) *capture {
 		}
 		p := Packet{Arrival: ts, Seq: h.Seq, Timestamp: h.Timestamp, PayloadType: h.PayloadType,
 			Marker: h.Marker, PayloadLen: len(b) - h.PayloadOffset, Frame: frame}
-		// Clock rate as Wireshark resolves it: its static table below 96,
-		// the SDP rtpmap for dynamic types (telephone-event gets none).
-		if h.PayloadType < 96 {
-			if ci, ok := codec.ByPayloadType(h.PayloadType); ok {
-				p.ClockRate = ci.ClockRate
-			}
-		} else if media != nil {
-			if rm, ok := media.rtpmaps[h.PayloadType]; ok {
-				ci, known := codec.ByName(rm.name, rm.rate)
-				p.Event = known && ci.Event
-				p.ClockRate = ci.ClockRate
-			}
+		var rm rtpmap
+		if media != nil {
+			rm = media.rtpmaps[h.PayloadType]
 		}
+		p.ClockRate, p.Event = ClockRate(h.PayloadType, rm.name, rm.rate)
 		k := fmt.Sprintf("%s %d %s %d 0x%08X", srcIP, sp, dstIP, dp, h.SSRC)
 		g := c.streams[k]
 		if g == nil {
@@ -378,13 +368,7 @@ func TestCorpusStreams(t *testing.T) {
 			if err := json.Unmarshal(raw, &r); err != nil {
 				t.Fatal(err)
 			}
-			if reason, ok := corpusSkips[filepath.Base(pcap)]; ok {
-				t.Skip(reason)
-			}
 			compareStreams(t, readCapture(t, pcap), r.RTPStreams.Streams)
 		})
 	}
 }
-
-// corpusSkips names the captures whose streams cannot be matched, and why.
-var corpusSkips = map[string]string{}

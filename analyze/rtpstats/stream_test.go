@@ -252,3 +252,43 @@ func BenchmarkStreamAdd(b *testing.B) {
 		s.Add(pcmu(uint16(i), uint32(160*i), float64(20*i)))
 	}
 }
+
+func TestClockRate(t *testing.T) {
+	tests := []struct {
+		name   string
+		pt     uint8
+		rtpmap string
+		rate   int
+		clock  int
+		event  bool
+	}{
+		{"PCMU", 0, "", 0, 8000, false},
+		{"static wins over SDP", 8, "opus", 48000, 8000, false},
+		{"G722 8 kHz clock", 9, "", 0, 8000, false},
+		{"L16 stereo", 10, "", 0, 44100, false},
+		{"historic CN 19", 19, "", 0, 8000, false},
+		{"unassigned static", 50, "", 0, 0, false},
+		{"opus rtpmap", 111, "opus", 48000, 48000, false},
+		{"rtpmap without rate", 99, "AMR-WB", 0, 16000, false},
+		{"telephone-event", 101, "telephone-event", 8000, 0, true},
+		{"telephone-event any case", 101, "Telephone-Event", 48000, 0, true},
+		{"dynamic without SDP", 101, "", 0, 0, false},
+		{"unknown name with rate", 120, "X-foo", 32000, 32000, false},
+		{"unknown name without rate", 120, "X-foo", 0, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, e := ClockRate(tt.pt, tt.rtpmap, tt.rate)
+			if c != tt.clock || e != tt.event {
+				t.Errorf("ClockRate = %d, %v; want %d, %v", c, e, tt.clock, tt.event)
+			}
+		})
+	}
+}
+
+func BenchmarkParseHeader(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		ParseHeader(pcmaPacket)
+	}
+}
