@@ -5,8 +5,11 @@
 //
 // # Per-packet analysis
 //
-// A [Stream] is fed packets in arrival order with [Stream.Add]. Each figure
-// is defined where the code computes it (stream.go):
+// A [Stream] is one SSRC from one source transport address to one
+// destination (tshark's key: source ip:port, destination ip:port, SSRC). It
+// is fed packets in arrival order with [Stream.Add], with the clock rate
+// that [ClockRate] resolves as Wireshark does. Each figure is defined where
+// the code computes it (stream.go):
 //
 //   - delta: arrival time minus the arrival time of the previous packet;
 //   - jitter: the RFC 3550 §6.4.1 running estimate J += (|D| − J)/16, in
