@@ -82,7 +82,7 @@ func TestGoldenCorpus(t *testing.T) {
 				t.Fatalf("%v (run `make golden` to create it)", err)
 			}
 			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("%s differs from the analysis; run `go test ./analyze -run Golden -update` and review the diff", golden)
+				t.Errorf("%s differs from the analysis at %s; run `make golden` and review the diff", golden, firstDiff(want, buf.Bytes()))
 			}
 		})
 	}
@@ -195,4 +195,15 @@ func analyzeLikeTshark(t *testing.T, path string) *analyze.Result {
 		t.Fatalf("analyze: %v", err)
 	}
 	return r
+}
+
+// firstDiff names the first line where two texts differ.
+func firstDiff(want, got []byte) string {
+	wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+	for i := 0; i < len(wl) && i < len(gl); i++ {
+		if wl[i] != gl[i] {
+			return fmt.Sprintf("line %d: want %q, got %q", i+1, strings.TrimSpace(wl[i]), strings.TrimSpace(gl[i]))
+		}
+	}
+	return fmt.Sprintf("line %d: lengths differ (%d and %d lines)", min(len(wl), len(gl))+1, len(wl), len(gl))
 }

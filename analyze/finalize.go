@@ -282,42 +282,45 @@ func (a *Analyzer) finishCall(dg *dialog, streams []*stream, streamFindings map[
 	}
 
 	// Media of the call.
-	var toward [2]int // packets received per role
-	var towardFrom [2]string
+	var toward [2]int          // packets sent to the address each party announced
+	var towardFrom [2][]string // who sent them
+	mismatch := false
 	var dtmfs []DTMF
 	for _, s := range streams {
 		out.Streams = append(out.Streams, s.id)
 		fs = append(fs, streamFindings[s]...)
 		dtmfs = append(dtmfs, s.digits...)
+		st := s.stats.Stats()
+		if st.Last.After(out.End) {
+			out.End = st.Last
+		}
 		recv := -1
 		switch {
 		case s.dstEP != nil && s.dstEP.callID == dg.callID:
 			recv = s.dstEP.role
 		case s.srcEP != nil && s.srcEP.callID == dg.callID:
-			recv = 1 - s.srcEP.role
-			exp := expectedAddr(a, dg.callID, recv)
-			if exp != "" {
-				fs = append(fs, newFinding(CodeRTPAddressMismatch, dg.callID, []int{s.stats.Stats().FirstFrame}, map[string]string{
+			mismatch = true
+			if exp := expectedAddr(a, dg.callID, 1-s.srcEP.role); exp != "" {
+				fs = append(fs, newFinding(CodeRTPAddressMismatch, dg.callID, []int{st.FirstFrame}, map[string]string{
 					"src": s.key.src.String(), "dst": s.key.dst.String(), "expected": exp,
 				}))
 			}
 		}
-		st := s.stats.Stats()
 		if recv >= 0 && s.mainPT >= 0 {
 			// RTP sent to a private address that its owner announced from
 			// behind NAT never arrives: it does not count as received.
-			if !(s.dstEP != nil && s.dstEP.private && c.natDone[partyName(recv)+"SDP (c= line)"]) {
+			if !(s.dstEP.private && c.natDone[partyName(recv)+"SDP (c= line)"]) {
 				toward[recv] += st.Packets
-				towardFrom[recv] = s.key.src.String()
+				if !slices.Contains(towardFrom[recv], s.key.src.String()) {
+					towardFrom[recv] = append(towardFrom[recv], s.key.src.String())
+				}
 			}
 		}
 		if s.mainPT >= 0 && len(c.allPTs) > 0 {
 			for _, pt := range st.PayloadTypes {
-				f, ok := c.allPTs[int(pt)]
-				if ok || int(pt) == s.eventPT {
+				if _, ok := c.allPTs[int(pt)]; ok || int(pt) == s.eventPT {
 					continue
 				}
-				_ = f
 				fs = append(fs, newFinding(CodeRTPPayloadMismatch, dg.callID, []int{st.FirstFrame}, map[string]string{
 					"stream": s.id, "pt": itoa(int(pt)), "negotiated": negotiatedText(c),
 				}))
@@ -331,12 +334,21 @@ func (a *Analyzer) finishCall(dg *dialog, streams []*stream, streamFindings map[
 		}
 	}
 	out.DTMF = dtmfs
+	if answered && c.byeFrame == 0 {
+		out.DurationMs = msPtr(out.End.Sub(c.answerTime)) // media may outlast the last SIP message
+	}
 	if answered && audioAnswered(c) && !held(c) {
-		secs := ftoa(end.Sub(c.answerTime).Seconds(), 1)
+		talk := end.Sub(c.answerTime)
+		if c.byeFrame == 0 {
+			talk = out.End.Sub(c.answerTime)
+		}
+		secs := ftoa(talk.Seconds(), 1)
 		min := a.opts.Thresholds.MinStreamPackets
 		switch {
-		case len(streams) == 0 && end.Sub(c.answerTime) >= time.Second:
+		case len(streams) == 0 && talk >= time.Second:
 			fs = append(fs, newFinding(CodeNoRTP, dg.callID, []int{c.answerFrame}, map[string]string{"seconds": secs}))
+		case mismatch:
+			// media went elsewhere than announced: rtp-address-mismatch says so
 		case toward[roleCallee] >= min && toward[roleCaller] == 0:
 			fs = append(fs, oneWay(dg.callID, c, roleCallee, towardFrom[roleCallee], secs, toward[roleCallee]))
 		case toward[roleCaller] >= min && toward[roleCallee] == 0:
@@ -362,7 +374,8 @@ func partyName(role int) string {
 	return "The caller"
 }
 
-func oneWay(callID string, c *callState, recv int, from, secs string, packets int) Finding {
+func oneWay(callID string, c *callState, recv int, senders []string, secs string, packets int) Finding {
+	from := strings.Join(senders, " and ")
 	to := c.callee.String()
 	if recv == roleCaller {
 		to = c.caller.String()
