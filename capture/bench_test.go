@@ -83,3 +83,38 @@ func TestReaderNoAllocs(t *testing.T) {
 		t.Errorf("%.2f allocations per UDP datagram, want 0", allocs)
 	}
 }
+
+// BenchmarkReaderPcapng is BenchmarkReader on the pcapng the Writer makes.
+func BenchmarkReaderPcapng(b *testing.B) {
+	const n = 100_000
+	var file bytes.Buffer
+	w, err := NewWriter(&file, WriterOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	src, dst := netip.MustParseAddrPort("192.0.2.1:10000"), netip.MustParseAddrPort("192.0.2.2:20000")
+	payload := make([]byte, 172)
+	for i := range n {
+		w.WriteDatagram(&Datagram{Src: src, Dst: dst, Transport: UDP, Payload: payload, Time: time.Unix(int64(i), 0)})
+	}
+	w.Flush()
+	data := file.Bytes()
+	b.ReportAllocs()
+	b.ResetTimer()
+	read := 0
+	for read < b.N {
+		r, err := NewReader(bytes.NewReader(data), "bench.pcapng")
+		if err != nil {
+			b.Fatal(err)
+		}
+		for read < b.N {
+			if _, err := r.Next(); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
+			}
+			read++
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkts/s")
+}

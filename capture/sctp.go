@@ -3,6 +3,7 @@ package capture
 import (
 	"net/netip"
 	"slices"
+	"time"
 )
 
 // SCTP user-message reassembly limits.
@@ -20,6 +21,7 @@ type sctpMsg struct {
 	key   sctpKey
 	data  []byte
 	frame int
+	time  time.Time
 }
 
 // sctpTable joins the fragments of SCTP user messages split over several
@@ -85,7 +87,7 @@ func (t *sctpTable) data(d *decoder, k sctpKey, flags byte, p []byte, cut bool) 
 			cut = true // the start of the message was not captured
 		}
 	}
-	m.frame = d.frameNo
+	m.frame, m.time = d.frameNo, d.ts
 	if len(m.data)+len(p) > sctpMaxMessage {
 		t.flush(d, m)
 		return
@@ -103,10 +105,10 @@ func (t *sctpTable) flush(d *decoder, m *sctpMsg) {
 	if len(m.data) == 0 {
 		return
 	}
-	f := d.frameNo
-	d.frameNo = m.frame
+	f, ts := d.frameNo, d.ts
+	d.frameNo, d.ts = m.frame, m.time
 	d.emit(m.key.flow.src, m.key.flow.dst, SCTP, d.keep(m.data), true)
-	d.frameNo = f
+	d.frameNo, d.ts = f, ts
 }
 
 func (t *sctpTable) flushAll(d *decoder) {
