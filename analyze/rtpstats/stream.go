@@ -342,14 +342,7 @@ func (s *Stream) track(p Packet, now, jitter float64, flags int) {
 		}
 		// Forget the numbers of the previous cycle that the window now
 		// reaches, so that they are not taken for duplicates.
-		if ext-s.maxExt >= 65536 {
-			s.seen = [1024]uint64{}
-		} else {
-			for k := s.maxExt + 1; k <= ext; k++ {
-				q := uint16(k)
-				s.seen[q>>6] &^= 1 << (q & 63)
-			}
-		}
+		s.forget(uint16(s.maxExt+1), ext-s.maxExt)
 		s.maxExt = ext
 		s.setSeen(p.Seq)
 	default:
@@ -386,6 +379,26 @@ func (s *Stream) track(p Packet, now, jitter float64, flags int) {
 		}
 	}
 	_ = now
+}
+
+// forget clears the duplicate bits of n sequence numbers from seq on, a
+// word at a time where it can, so that a jump costs at most ~1100 steps.
+func (s *Stream) forget(seq uint16, n int64) {
+	if n >= 65536 {
+		s.seen = [1024]uint64{}
+		return
+	}
+	for n > 0 {
+		if seq&63 == 0 && n >= 64 {
+			s.seen[seq>>6] = 0
+			seq += 64
+			n -= 64
+			continue
+		}
+		s.seen[seq>>6] &^= 1 << (seq & 63)
+		seq++
+		n--
+	}
 }
 
 // mergeSeries doubles the bucket width, merging buckets in pairs.

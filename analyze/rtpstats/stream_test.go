@@ -292,3 +292,56 @@ func BenchmarkParseHeader(b *testing.B) {
 		ParseHeader(pcmaPacket)
 	}
 }
+
+func TestTimestamps(t *testing.T) {
+	t.Run("timestamp wrap-around", func(t *testing.T) {
+		// First timestamp 2^32 − 160: the next, 0, is 160 units (20 ms) later.
+		var s Stream
+		for i := 0; i < 4; i++ {
+			s.Add(pcmu(uint16(i), uint32(0xFFFFFF60+160*uint32(i)), float64(20*i)))
+		}
+		st := s.Stats()
+		if st.MaxJitterMs != 0 || st.Problem || st.MaxDeltaMs != 20 {
+			t.Errorf("max jitter %v, max delta %v, problem %v", st.MaxJitterMs, st.MaxDeltaMs, st.Problem)
+		}
+	})
+	t.Run("timestamp older than the first", func(t *testing.T) {
+		// Wireshark flags a packet whose timestamp is before the first
+		// packet's (STAT_FLAG_WRONG_TIMESTAMP): a problem, not a regular
+		// packet (its 100 ms delta is not counted), no sequence error.
+		var s Stream
+		s.Add(pcmu(1, 1600, 0))
+		s.Add(pcmu(2, 1760, 20))
+		s.Add(pcmu(3, 0, 120))
+		st := s.Stats()
+		if !st.Problem || st.SeqErrors != 0 || st.MaxDeltaMs != 20 {
+			t.Errorf("problem %v, seq errors %d, max delta %v", st.Problem, st.SeqErrors, st.MaxDeltaMs)
+		}
+	})
+	t.Run("comfort noise and the packet after it", func(t *testing.T) {
+		var s Stream
+		s.Add(pcmu(1, 0, 0))
+		s.Add(pcmu(2, 160, 20))
+		cn := pcmu(3, 320, 300) // CN after a silence
+		cn.PayloadType = 13
+		s.Add(cn)
+		s.Add(pcmu(4, 8000, 1000)) // speech again, 700 ms later
+		s.Add(pcmu(5, 8160, 1020))
+		st := s.Stats()
+		if st.MaxDeltaMs != 20 {
+			t.Errorf("max delta %v, want 20 (CN and its follower excluded)", st.MaxDeltaMs)
+		}
+	})
+}
+
+func TestSequenceJumpCost(t *testing.T) {
+	// Alternating far-apart sequence numbers must not make Add slow.
+	var s Stream
+	start := time.Now()
+	for i := 0; i < 100000; i++ {
+		s.Add(pcmu(uint16(i&1)*32000+uint16(i), uint32(160*i), float64(20*i)))
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("100000 jumps took %v", d)
+	}
+}
