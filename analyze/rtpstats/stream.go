@@ -294,7 +294,7 @@ func (s *Stream) Add(p Packet) {
 	s.stopSeq = p.Seq
 	s.n++
 
-	s.track(p, now, curJitter, flags)
+	s.track(p, curJitter, flags)
 }
 
 // addFirst is the first-packet branch of rtppacket_analyse.
@@ -328,7 +328,7 @@ func (s *Stream) setSeen(seq uint16) { s.seen[seq>>6] |= 1 << (seq & 63) }
 
 // track updates what Wireshark does not compute: duplicates, loss gaps on
 // extended sequence numbers (RFC 3550 Appendix A.1) and the chart series.
-func (s *Stream) track(p Packet, now, jitter float64, flags int) {
+func (s *Stream) track(p Packet, jitter float64, flags int) {
 	// Extend the 16-bit sequence number to the one closest to the highest
 	// seen so far (RFC 3550 A.1: a difference of less than half the range).
 	ext := s.maxExt + int64(int16(p.Seq-uint16(s.maxExt)))
@@ -378,7 +378,6 @@ func (s *Stream) track(p Packet, now, jitter float64, flags int) {
 			pt.JitterMs = jitter
 		}
 	}
-	_ = now
 }
 
 // forget clears the duplicate bits of n sequence numbers from seq on, a
