@@ -178,6 +178,8 @@ func adjust(name string, want *sipCounts) {
 // against tshark -Y sip.
 const fuzzedTolerance = 5
 
+// TestDumpFrames lists the SIP datagrams of the file named by $DUMP (all
+// datagrams with DUMPALL=1), to compare with tshark -Y sip by hand.
 func TestDumpFrames(t *testing.T) {
 	f := os.Getenv("DUMP")
 	if f == "" {
@@ -186,8 +188,69 @@ func TestDumpFrames(t *testing.T) {
 	_, _, all := readAll(t, f)
 	for _, d := range all {
 		l := firstLine(d.Payload)
-		if isSIPStart(l) {
-			t.Logf("%d %s %v %q", d.Frame, d.Transport, d.Truncated, l)
+		if isSIPStart(l) || os.Getenv("DUMPALL") != "" {
+			t.Logf("%d %s %v %q", d.Frame, d.Transport, d.Truncated, l[:min(len(l), 40)])
 		}
 	}
+}
+
+func TestCorpusSpecifics(t *testing.T) {
+	dir := corpusDir(t)
+	open := func(t *testing.T, name string) (FileInfo, []Datagram) {
+		_, info, all := readAll(t, filepath.Join(dir, "pcaps", name))
+		return info, all
+	}
+	t.Run("sngrep_ipv6frag reassembles fully", func(t *testing.T) {
+		info, all := open(t, "sngrep_ipv6frag.pcap")
+		for _, d := range all {
+			if d.Truncated {
+				t.Errorf("frame %d truncated", d.Frame)
+			}
+		}
+		if len(info.Warnings) != 0 {
+			t.Errorf("warnings %q", info.Warnings)
+		}
+	})
+	t.Run("pkts_fragmented_udp_sip INVITE delivered truncated", func(t *testing.T) {
+		info, all := open(t, "pkts_fragmented_udp_sip.pcap")
+		n := 0
+		for _, d := range all {
+			if strings.HasPrefix(string(d.Payload), "INVITE ") {
+				n++
+				// tshark: frame 1 is the first fragment, 1514 bytes on the
+				// wire: 1480 bytes of IP payload, 1472 of UDP payload.
+				if d.Frame != 1 || !d.Truncated || len(d.Payload) != 1472 || d.Transport != UDP {
+					t.Errorf("INVITE frame %d trunc=%v len %d", d.Frame, d.Truncated, len(d.Payload))
+				}
+			}
+		}
+		if n != 1 || len(info.Warnings) != 1 {
+			t.Errorf("%d INVITEs, warnings %q", n, info.Warnings)
+		}
+	})
+	t.Run("ndpi_http_on_sip_port is raw TCP", func(t *testing.T) {
+		_, all := open(t, "ndpi_http_on_sip_port.pcap")
+		if len(all) == 0 {
+			t.Fatal("no datagrams")
+		}
+		for _, d := range all {
+			if d.Transport != TCP || isSIPStart(firstLine(d.Payload)) {
+				t.Errorf("frame %d: %s %q", d.Frame, d.Transport, firstLine(d.Payload))
+			}
+		}
+		if !strings.HasPrefix(string(all[0].Payload), "HTTP/1.") && !strings.HasPrefix(string(all[0].Payload), "GET ") {
+			t.Errorf("first datagram %q", firstLine(all[0].Payload))
+		}
+	})
+	t.Run("sngrep_tlssaved is raw TLS records", func(t *testing.T) {
+		_, all := open(t, "sngrep_tlssaved.pcap")
+		if len(all) == 0 {
+			t.Fatal("no datagrams")
+		}
+		for _, d := range all {
+			if d.Transport != TCP || len(d.Payload) == 0 || d.Payload[0] < 0x14 || d.Payload[0] > 0x17 {
+				t.Errorf("frame %d: %s % x", d.Frame, d.Transport, d.Payload[:min(len(d.Payload), 5)])
+			}
+		}
+	})
 }

@@ -113,6 +113,10 @@ func (t *tcpTable) segment(d *decoder, src, dst netip.Addr, b []byte, truncated 
 // retransmitted and overlapping bytes, then frames the in-order data.
 func (s *tcpStream) add(d *decoder, seq uint32, p []byte) {
 	diff := seqDiff(seq, s.nextSeq)
+	if diff > 0 && s.mode == modeRaw {
+		// Raw streams are passed on per segment: a gap is not waited for.
+		s.nextSeq, diff = seq, 0
+	}
 	if diff > 0 {
 		if len(s.ooo) >= tcpMaxOOOPieces || s.oooLen+len(p) > tcpMaxOutOfOrd {
 			s.skipGap(d)
