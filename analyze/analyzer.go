@@ -80,7 +80,7 @@ func (a *Analyzer) AddFile(info capture.FileInfo) {
 // Datagram analyses one datagram. The datagram and its payload may be reused
 // by the caller after the call returns.
 func (a *Analyzer) Datagram(d *capture.Datagram) {
-	if d.Truncated {
+	if d.Truncated && voipRelevant(d) {
 		a.truncatedDatagram(d)
 	}
 	p := d.Payload
@@ -95,6 +95,21 @@ func (a *Analyzer) Datagram(d *capture.Datagram) {
 		return
 	}
 	a.mediaDatagram(d)
+}
+
+// voipRelevant reports whether a datagram may be SIP, RTP or RTCP: only
+// those are worth a truncated-packet finding (a cut FTP or DNS packet is
+// not our business).
+func voipRelevant(d *capture.Datagram) bool {
+	p := d.Payload
+	if looksLikeSIP(p) {
+		return true
+	}
+	if d.Transport != capture.UDP {
+		return false
+	}
+	sipPort := func(p uint16) bool { return p == 5060 || p == 5061 }
+	return sipPort(d.Src.Port()) || sipPort(d.Dst.Port()) || len(p) > 0 && p[0]>>6 == 2 && !wellKnownUDP[d.Src.Port()] && !wellKnownUDP[d.Dst.Port()]
 }
 
 func (a *Analyzer) truncatedDatagram(d *capture.Datagram) {

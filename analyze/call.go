@@ -83,6 +83,9 @@ func newCallState() *callState {
 
 func (a *Analyzer) callMessage(dg *dialog, d *capture.Datagram, m *sipmsg.Message, rec *Message, sess *sdpneg.Session) {
 	c := dg.call
+	if c.from == "" && c.to == "" { // until the INVITE shows who called whom (it may be missing)
+		c.from, c.to, c.toUser = uriText(m.From), uriText(m.To), m.To.User
+	}
 	if m.UserAgent != "" && !slices.Contains(c.userAgents, m.UserAgent) && len(c.userAgents) < 8 {
 		c.userAgents = append(c.userAgents, m.UserAgent)
 	}

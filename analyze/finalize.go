@@ -64,6 +64,9 @@ func (a *Analyzer) Result() *Result {
 		}
 	}
 	r.Other = append(r.Other, a.other...)
+	if len(r.Streams) == 0 {
+		r.Findings = noMediaAtAll(r.Findings, r.Calls)
+	}
 	// findings of streams without a call
 	for _, s := range a.streamList {
 		if s.id != "" && s.callID == "" {
@@ -75,6 +78,33 @@ func (a *Analyzer) Result() *Result {
 	slices.SortStableFunc(r.Findings, func(x, y Finding) int { return firstFrame(x) - firstFrame(y) })
 	slices.SortStableFunc(r.Calls, func(x, y Call) int { return x.Start.Compare(y.Start) })
 	return r
+}
+
+// noMediaAtAll replaces the no-rtp finding of every call by one finding
+// about the capture when it holds no RTP at all: the cause is then the
+// capture, not each call.
+func noMediaAtAll(fs []Finding, calls []Call) []Finding {
+	drop := func(f Finding) bool { return f.Code == CodeNoRTP }
+	var frames []int
+	n := 0
+	for _, c := range calls {
+		for _, f := range c.Findings {
+			if drop(f) {
+				n++
+				if len(frames) < 20 {
+					frames = append(frames, f.Frames...)
+				}
+			}
+		}
+	}
+	if n < 2 { // one call: its own finding says it best
+		return fs
+	}
+	for i := range calls {
+		calls[i].Findings = slices.DeleteFunc(calls[i].Findings, drop)
+	}
+	fs = slices.DeleteFunc(fs, drop)
+	return append(fs, newFinding(CodeNoRTP+".capture", "", frames, map[string]string{"count": itoa(n)}))
 }
 
 func addrOf(hostport string) netip.Addr {

@@ -74,6 +74,10 @@ var catalogue = map[string]template{
 		"The call was answered and lasted {seconds} s, but no RTP was seen for it in the capture.",
 		"Either the capture did not include the media (capture filter, or media took another path), or no side sent audio: check the SDP addresses and the firewall.",
 		"RFC 3550; RFC 3264 §5"},
+	CodeNoRTP + ".capture": {SeverityWarning,
+		"The capture holds no RTP at all, although {count} calls were answered: it shows only the signalling.",
+		"Capture the media too: widen the capture filter (RTP uses even UDP ports, often 10000-20000) or capture where the media flows; with direct media the PBX does not see it.",
+		"RFC 3550; RFC 3264 §5"},
 	CodeRTPAddressMismatch: {SeverityWarning,
 		"RTP of this call went from {src} to {dst}, but the SDP announced {expected}. The media does not go where the signalling said it would.",
 		"A NAT or an ALG rewrote addresses, or a phone sends from another port than it announced. Enable symmetric RTP / latching on the PBX, or disable the router's SIP ALG.",
@@ -195,7 +199,7 @@ func newFinding(key string, callID string, frames []int, params map[string]strin
 		panic("analyze: no finding template " + key) // programming error, covered by tests
 	}
 	code, _, _ := strings.Cut(key, ".")
-	frames = slices.Clone(frames)
+	frames = slices.DeleteFunc(slices.Clone(frames), func(f int) bool { return f <= 0 })
 	slices.Sort(frames)
 	frames = slices.Compact(frames)
 	if frames == nil {

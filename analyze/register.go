@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"strings"
 	"time"
 
 	"voiplab/analyze/sipmsg"
@@ -106,8 +107,12 @@ func (a *Analyzer) finishRegistration(dg *dialog) (Registration, []Finding) {
 		for _, u := range r.credsSent {
 			user = u
 		}
+		detail := authDetail(r.final, len(r.rejects))
+		if aorUser := userOf(r.aor); user != "" && aorUser != "" && user != aorUser {
+			detail += "; note that the authentication user " + user + " is not the user of the address " + r.aor
+		}
 		fs = append(fs, newFinding(CodeAuthFailed, dg.callID, append(frames, r.rejects...), map[string]string{
-			"user": quoteUser(user, r.aor), "detail": authDetail(r.final, len(r.rejects)),
+			"user": quoteUser(user, r.aor), "detail": detail,
 		}))
 		fs = append(fs, newFinding(CodeRegistrationFailed, dg.callID, frames, map[string]string{
 			"aor": r.aor, "detail": "the registrar answered " + itoa(r.final) + " " + r.reason + " to the credentials",
@@ -139,4 +144,16 @@ func authDetail(final, rejects int) string {
 	default:
 		return "the server challenged again after credentials were sent (wrong password or realm)"
 	}
+}
+
+// userOf returns the user part of a SIP URI ("sip:200@lab.local" → "200").
+func userOf(uri string) string {
+	if i := strings.IndexByte(uri, ':'); i >= 0 {
+		uri = uri[i+1:]
+	}
+	user, _, ok := strings.Cut(uri, "@")
+	if !ok {
+		return ""
+	}
+	return user
 }

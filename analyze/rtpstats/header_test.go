@@ -1,10 +1,19 @@
 package rtpstats
 
 import (
+	"encoding/binary"
 	"errors"
+	"math"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/pion/rtp"
 )
@@ -107,6 +116,9 @@ func FuzzParseHeader(f *testing.F) {
 	f.Add([]byte{0x90, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0xbe, 0xde, 0, 1, 0x10, 0xff, 0, 0, 7})
 	f.Add([]byte{0xa0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 7, 7, 0, 2})
 	f.Add([]byte{0x81, 201, 0, 7})
+	for _, b := range corpusPayloads(f, 64) {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h, ok := ParseHeader(b)
 		LooksLikeRTP(b)
@@ -145,4 +157,88 @@ func TestLeafDependencies(t *testing.T) {
 			t.Errorf("forbidden dependency %s", p)
 		}
 	}
+}
+
+// corpusPayloads returns up to n UDP payloads of real captures (RTP, RTCP,
+// STUN, DTLS, SIP) from the corpus, none when it is absent.
+func corpusPayloads(tb testing.TB, n int) [][]byte {
+	dir := os.Getenv("VOIPLAB_CORPUS")
+	if dir == "" {
+		dir = "../../../shared/corpus"
+	}
+	var out [][]byte
+	for _, name := range []string{"rtp-pcap_SIP_DTMF2.pcap", "ndpi_stun_google_meet.pcapng", "rtpdump_sample1_ipv4_amr-nb.pcap"} {
+		f, err := os.Open(filepath.Join(dir, "pcaps", name))
+		if err != nil {
+			continue
+		}
+		var src gopacket.PacketDataSource
+		var lt layers.LinkType
+		if strings.HasSuffix(name, ".pcapng") {
+			r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
+			if err != nil {
+				f.Close()
+				continue
+			}
+			src, lt = r, r.LinkType()
+		} else {
+			r, err := pcapgo.NewReader(f)
+			if err != nil {
+				f.Close()
+				continue
+			}
+			src, lt = r, r.LinkType()
+		}
+		ps := gopacket.NewPacketSource(src, lt)
+		for i := 0; i < n/3; {
+			pkt, err := ps.NextPacket()
+			if err != nil {
+				break
+			}
+			if udp, ok := pkt.Layer(layers.LayerTypeUDP).(*layers.UDP); ok && len(udp.Payload) > 0 {
+				out = append(out, append([]byte(nil), udp.Payload...))
+				i++
+			}
+		}
+		f.Close()
+	}
+	return out
+}
+
+// FuzzStreamAdd feeds arbitrary packets to a Stream: no panic, and the
+// invariants hold.
+func FuzzStreamAdd(f *testing.F) {
+	f.Add([]byte{0, 1, 0, 0, 0, 0, 0, 0, 0, 8, 0, 2, 0, 0, 0, 160, 0, 20, 0x80, 0})
+	for _, b := range corpusPayloads(f, 6) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var s Stream
+		n := 0
+		var at time.Duration
+		// 10 bytes per packet: seq(2) ts(4) arrival step ms(2) pt/marker(1) flags(1).
+		for ; len(b) >= 10; b = b[10:] {
+			at += time.Duration(binary.BigEndian.Uint16(b[6:])) * time.Millisecond
+			s.Add(Packet{
+				Arrival: t0.Add(at), Seq: binary.BigEndian.Uint16(b), Timestamp: binary.BigEndian.Uint32(b[2:]),
+				PayloadType: b[8] & 0x7f, Marker: b[8]&0x80 != 0, ClockRate: []int{0, 8000, 16000, 44100, 48000, 90000}[int(b[9])%6],
+				Event: b[9]&0x80 != 0,
+			})
+			n++
+		}
+		st := s.Stats()
+		if st.Packets != n || len(st.Series) > MaxSeriesPoints || st.Lost != st.Expected-st.Packets {
+			t.Fatalf("packets %d/%d, series %d, lost %d expected %d", st.Packets, n, len(st.Series), st.Lost, st.Expected)
+		}
+		if n > 0 && (math.IsNaN(st.MeanJitterMs) || math.IsInf(st.MaxJitterMs, 0) || st.LossBurstRatio <= 0) {
+			t.Fatalf("bad figures %+v", st)
+		}
+		sum := 0
+		for _, p := range st.Series {
+			sum += p.Packets
+		}
+		if sum != n {
+			t.Fatalf("series counts %d packets of %d", sum, n)
+		}
+	})
 }
