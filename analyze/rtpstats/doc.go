@@ -26,6 +26,22 @@
 //     after comfort noise, not a packet whose timestamp is older than the
 //     first one's.
 //
+// Corner cases, as Wireshark 4.0 treats them:
+//
+//   - the first packet only sets the references (sequence, timestamp, time);
+//   - a marker packet (talk spurt) keeps its jitter update but is left out
+//     of the min/mean/max figures, like comfort noise (PT 13, 19) and the
+//     packet after comfort noise;
+//   - a payload-type change is not special: the new type's clock converts
+//     the timestamp step since the last clocked packet, measured against the
+//     arrival of the previous packet, whatever its type (so jitter jumps
+//     after telephone-event packets, as in Wireshark);
+//   - a late or duplicated packet is a sequence error and leaves the
+//     sequence reference alone; lost uses the last sequence number received,
+//     so duplicates, reordering at the end and repeated RFC 4733 end packets
+//     make it negative;
+//   - the clock is divided by 1000 in integers (44.1 kHz counts as 44).
+//
 // Beyond Wireshark, a Stream counts duplicates, loss bursts (for the ITU-T
 // G.107 BurstR) and keeps a bounded time series for charts.
 //

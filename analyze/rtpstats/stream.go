@@ -64,7 +64,7 @@ type Point struct {
 	Offset     time.Duration // bucket start, from the first packet of the stream
 	JitterMs   float64       // largest running jitter in the bucket
 	MaxDeltaMs float64       // largest delta in the bucket
-	Lost       int           // packets missing in sequence gaps detected in the bucket
+	Lost       int           // packets missing in gaps opened in the bucket, minus late ones that filled a gap (may be < 0)
 	Packets    int           // packets received in the bucket
 }
 
