@@ -89,15 +89,23 @@ func TestTshark(t *testing.T) {
 	if _, err := exec.LookPath("tshark"); err != nil {
 		t.Skip("tshark not installed")
 	}
+	// allFeatures has SIP over TCP (which tshark must reassemble), IPv6 and
+	// every outcome.
+	all, allStats := writePcapng(t, allFeatures())
 	path, st := writePcapng(t, Demo())
-	out, err := exec.Command("tshark", "-n", "-r", path, "-Y", "sip", "-T", "fields", "-e", "frame.number").Output()
-	if err != nil {
-		t.Fatal(err)
+	for _, c := range []struct {
+		path string
+		st   Stats
+	}{{path, st}, {all, allStats}} {
+		out, err := exec.Command("tshark", "-n", "-r", c.path, "-Y", "sip", "-T", "fields", "-e", "frame.number").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(string(out), "\n"); n != c.st.SIPMessages {
+			t.Errorf("tshark sees %d SIP messages, synth wrote %d", n, c.st.SIPMessages)
+		}
 	}
-	if n := strings.Count(string(out), "\n"); n != st.SIPMessages {
-		t.Errorf("tshark sees %d SIP messages, synth wrote %d", n, st.SIPMessages)
-	}
-	out, err = exec.Command("tshark", "-n", "-q", "-r", path, "-o", "rtp.heuristic_rtp:TRUE", "-z", "rtp,streams").Output()
+	out, err := exec.Command("tshark", "-n", "-q", "-r", path, "-o", "rtp.heuristic_rtp:TRUE", "-z", "rtp,streams").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
