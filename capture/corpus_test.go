@@ -3,6 +3,7 @@ package capture
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -253,4 +254,22 @@ func TestCorpusSpecifics(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestCorpusWebSocket(t *testing.T) {
+	_, _, all := readAll(t, filepath.Join(corpusDir(t), "pcaps", "heplify_sip_tcp_websocket.pcap"))
+	// tshark -Y "sip && websocket": one SIP message in each of these frames.
+	want := []int{11, 13, 15, 18, 19, 24, 34, 46, 49, 52, 56}
+	var got []int
+	for _, d := range all {
+		if d.WebSocket && isSIPStart(firstLine(d.Payload)) {
+			if d.Transport != TCP || d.Truncated {
+				t.Errorf("frame %d: %s truncated=%v", d.Frame, d.Transport, d.Truncated)
+			}
+			got = append(got, d.Frame)
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("SIP over WebSocket in frames %v, tshark %v", got, want)
+	}
 }

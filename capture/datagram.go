@@ -46,6 +46,9 @@ type Datagram struct {
 	// Truncated is true when the frame was cut short (snap length or a
 	// damaged header): Payload holds only what was captured.
 	Truncated bool
+	// WebSocket is true when Payload is a WebSocket message (SIP over
+	// WebSocket, RFC 7118) unmasked from a TCP stream.
+	WebSocket bool
 }
 
 // FileInfo describes a capture file once it has been read.

@@ -193,6 +193,7 @@ func (s *tcpStream) flushBuf(d *decoder) {
 	// Whatever is left is an incomplete message or frame.
 	if len(s.wsMsg) > 0 {
 		d.emit(s.key.src, s.key.dst, TCP, d.keep(s.wsMsg), true)
+		d.out[len(d.out)-1].WebSocket = true
 	}
 	if rest := skipCRLF(s.buf); len(rest) > 0 {
 		d.emit(s.key.src, s.key.dst, TCP, d.keep(rest), true)
@@ -402,11 +403,9 @@ func (s *tcpStream) frameWS(d *decoder) bool {
 				s.wsMsg[start+i] ^= mask[i&3]
 			}
 		}
-		if fin {
-			d.emit(s.key.src, s.key.dst, TCP, d.keep(s.wsMsg), false)
-			s.wsMsg = s.wsMsg[:0]
-		} else if len(s.wsMsg) > tcpMaxBuffered {
-			d.emit(s.key.src, s.key.dst, TCP, d.keep(s.wsMsg), true)
+		if fin || len(s.wsMsg) > tcpMaxBuffered {
+			d.emit(s.key.src, s.key.dst, TCP, d.keep(s.wsMsg), !fin)
+			d.out[len(d.out)-1].WebSocket = true
 			s.wsMsg = s.wsMsg[:0]
 		}
 	}

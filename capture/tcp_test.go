@@ -149,6 +149,10 @@ func TestTCPReassembly(t *testing.T) {
 			}
 			for i, w := range tc.want {
 				g := got[i]
+				wantWS := strings.HasPrefix(tc.name, "SIP over WebSocket") && i > 0
+				if g.WebSocket != wantWS {
+					t.Errorf("datagram %d: WebSocket = %v", i, g.WebSocket)
+				}
 				if string(g.Payload) != w.payload || g.Frame != w.frame || g.Truncated != w.trunc {
 					t.Errorf("datagram %d: frame %d trunc=%v %q\nwant frame %d trunc=%v %q",
 						i, g.Frame, g.Truncated, g.Payload, w.frame, w.trunc, w.payload)
