@@ -1,24 +1,10 @@
-package sipmsg
+package sipmsg_test
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
+
+	"voiplab/internal/deptest"
 )
 
-// TestDependencies keeps sipmsg a leaf: the standard library and
-// github.com/emiago/sipgo/sip only (DESIGN.md).
-func TestDependencies(t *testing.T) {
-	out, err := exec.Command("go", "list", "-f", `{{join .Imports "\n"}}`, ".").Output()
-	if err != nil {
-		t.Skipf("go list: %v", err)
-	}
-	for _, imp := range strings.Fields(string(out)) {
-		if strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") && imp != "github.com/emiago/sipgo/sip" {
-			t.Errorf("forbidden import %s", imp)
-		}
-		if strings.HasPrefix(imp, "voiplab/") {
-			t.Errorf("forbidden voiplab import %s", imp)
-		}
-	}
-}
+// TestDeps: a leaf package shared with the PBX imports nothing above it (DESIGN.md).
+func TestDeps(t *testing.T) { deptest.AllowOnly(t, "voiplab/analyze/sipmsg", "voiplab/analyze/codec") }
