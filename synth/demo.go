@@ -10,6 +10,10 @@ import (
 // their bytes never change.
 func demoStart() time.Time { return time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC) }
 
+// defaultStart replaces a zero Scenario.Start, so that RTCP's NTP times
+// stay in range and the bytes stay deterministic.
+func defaultStart() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+
 func ep(addr, user, agent string) Endpoint {
 	return Endpoint{Addr: netip.MustParseAddrPort(addr), User: user, UserAgent: agent}
 }

@@ -437,7 +437,8 @@ func TestRTCP(t *testing.T) {
 			lossy = pk
 		}
 	}
-	byes, checked := 0, 0
+	byes, checked, lsrs := 0, 0, 0
+	callerSR := map[uint32]time.Time{} // middle 32 bits of NTP -> capture time
 	for _, r := range w.recs {
 		if !isRTCP(r) {
 			continue
@@ -451,8 +452,27 @@ func TestRTCP(t *testing.T) {
 			case *rtcp.Goodbye:
 				byes++
 			case *rtcp.SenderReport:
+				ntpTime := time.Unix(int64(p.NTPTime>>32)-2208988800, int64((p.NTPTime&0xffffffff)*1e9>>32))
+				if d := r.Time.Sub(ntpTime); d < 0 || d > 50*time.Millisecond {
+					t.Errorf("frame %d: SR NTP time %v, captured %v", r.Frame, ntpTime, r.Time)
+				}
+				if r.Src.Addr() == netip.MustParseAddr("192.0.2.1") {
+					callerSR[uint32(p.NTPTime>>16)] = r.Time
+				}
 				if r.Src.Addr() != netip.MustParseAddr("192.0.2.2") || len(p.Reports) == 0 {
 					continue
+				}
+				// RFC 3550 §6.4.1 LSR/DLSR: the last caller SR received, and
+				// the time since (in 1/65536 s).
+				if lsr := p.Reports[0].LastSenderReport; lsr != 0 {
+					lsrs++
+					at, ok := callerSR[lsr]
+					dlsr := time.Duration(p.Reports[0].Delay) * time.Second / 65536
+					if !ok {
+						t.Errorf("LSR %08x matches no caller SR", lsr)
+					} else if d := r.Time.Sub(at) - dlsr; d < 0 || d > 100*time.Millisecond {
+						t.Errorf("DLSR %v, but the SR was captured %v before this report", dlsr, r.Time.Sub(at))
+					}
 				}
 				// The callee reports on the lossy stream: recompute from the
 				// packets that arrived before this report was sent.
@@ -483,8 +503,8 @@ func TestRTCP(t *testing.T) {
 			}
 		}
 	}
-	if byes != 2 || checked < 4 {
-		t.Errorf("%d RTCP BYE (want 2), %d reports checked", byes, checked)
+	if byes != 2 || checked < 4 || lsrs < 3 {
+		t.Errorf("%d RTCP BYE (want 2), %d reports checked, %d with LSR", byes, checked, lsrs)
 	}
 }
 
@@ -494,6 +514,9 @@ func TestErrors(t *testing.T) {
 	}
 	if _, err := oneCall(Call{Offer: []string{"NOPE"}}).Write(&memWriter{}); !errors.Is(err, ErrInvalidScenario) {
 		t.Errorf("unknown codec: %v, want ErrInvalidScenario", err)
+	}
+	if _, err := oneCall(Call{Ptime: time.Microsecond}).Write(&memWriter{}); !errors.Is(err, ErrInvalidScenario) {
+		t.Errorf("1 µs ptime: %v, want ErrInvalidScenario", err)
 	}
 	boom := errors.New("disk full")
 	_, err := oneCall(Call{}).Write(DatagramWriterFunc(func(*capture.Datagram) error { return boom }))

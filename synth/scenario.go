@@ -23,7 +23,9 @@ func (f DatagramWriterFunc) WriteDatagram(d *capture.Datagram) error { return f(
 // Scenario is a list of events on a timeline. Everything is deterministic
 // from Seed.
 type Scenario struct {
-	Seed          int64
+	Seed int64
+	// Start is the capture time of offset 0; the zero value means
+	// 2026-01-01 00:00 UTC.
 	Start         time.Time
 	Calls         []Call
 	Registrations []Registration

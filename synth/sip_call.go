@@ -219,6 +219,9 @@ func buildCall(seed int64, start time.Time, key uint64, c *Call) ([]source, erro
 	if ptime <= 0 {
 		ptime = 20 * time.Millisecond
 	}
+	if ptime < time.Millisecond || ptime > time.Second {
+		return nil, fmt.Errorf("synth: call %q: ptime %v outside 1 ms..1 s: %w", c.CallID, ptime, ErrInvalidScenario)
+	}
 	talk := c.Talk
 	if talk <= 0 {
 		talk = 10 * time.Second

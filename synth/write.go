@@ -126,6 +126,9 @@ func (h *timeline) pop() {
 // depends on the number of simultaneous calls, not on the capture size.
 func (s Scenario) Write(w DatagramWriter) (Stats, error) {
 	var st Stats
+	if s.Start.IsZero() {
+		s.Start = defaultStart()
+	}
 	h := make(timeline, 0, len(s.Calls)+len(s.Registrations)+len(s.Scans))
 	for i := range s.Calls {
 		c := &s.Calls[i]
