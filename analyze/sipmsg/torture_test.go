@@ -180,7 +180,7 @@ var tortureWants = map[string]tortureWant{
 			eq(t, "From.Tag", m.From.Tag, "")
 		}},
 
-	"invalid/badinv01.dat":   {reason: "Via"},
+	"invalid/badinv01.dat":   {reason: "empty parameter or list element in Via"},
 	"invalid/clerr.dat":      {reason: "Content-Length 9999 but only"},
 	"invalid/ncl.dat":        {reason: `Content-Length "-999"`},
 	"invalid/scalar02.dat":   {reason: "CSeq number"},

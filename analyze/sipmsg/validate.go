@@ -122,6 +122,14 @@ func validate(m *Message, r *rawMsg, sl *startLine) []string {
 	for i := range r.headers {
 		h := &r.headers[i]
 		switch h.canon {
+		case "via", "contact":
+			// Extraneous ";" or "," without a parameter or value
+			// (RFC 3261 §25.1 grammar; RFC 4475 §3.1.2.1).
+			if emptyElement(h.value) {
+				add("empty parameter or list element in " + string(h.name) + " (RFC 3261 §25.1)")
+			}
+		}
+		switch h.canon {
 		case "from", "to", "contact", "route", "record-route":
 		default:
 			continue
@@ -242,4 +250,37 @@ func unbracketedIPv6[T ~string | ~[]byte](uri T) bool {
 		}
 	}
 	return colons >= 2 && hp[0] != '['
+}
+
+// emptyElement reports whether v has a ';' or ',' separator with nothing
+// but white space before it or after the last one (outside quotes and
+// < >).
+func emptyElement(v []byte) bool {
+	inQuote, inAngle, content := false, false, false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case inQuote:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inQuote = false
+			}
+		case c == '"':
+			inQuote, content = true, true
+		case c == '<':
+			inAngle, content = true, true
+		case c == '>':
+			inAngle = false
+		case inAngle:
+		case c == ';' || c == ',':
+			if !content {
+				return true
+			}
+			content = false
+		case c != ' ' && c != '\t':
+			content = true
+		}
+	}
+	return !content
 }
