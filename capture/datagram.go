@@ -55,7 +55,7 @@ type Datagram struct {
 type FileInfo struct {
 	Path     string
 	Format   string // "pcap" or "pcapng"
-	LinkType string // "ethernet", "linux-sll", "linux-sll2", "raw", "null", ...
+	LinkType string // as capinfos -M: "ether", "linux-sll", "linux-sll2", "rawip", "null", "loop"
 	Packets  int    // frames read
 	Start    time.Time
 	End      time.Time

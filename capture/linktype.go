@@ -18,7 +18,7 @@ func supportedLink(lt uint16) bool {
 	return linkName(lt) != ""
 }
 
-// linkName returns the name capinfos gives a link type (Wireshark's
+// linkName returns the name "capinfos -M" gives a link type (Wireshark's
 // encapsulation short names), or "" for one we do not decode.
 func linkName(lt uint16) string {
 	switch lt {
@@ -27,7 +27,7 @@ func linkName(lt uint16) string {
 	case linkEthernet:
 		return "ether"
 	case linkRawDLT12, linkRawDLT14, linkRaw:
-		return "raw"
+		return "rawip"
 	case linkLoop:
 		return "loop"
 	case linkLinuxSLL:

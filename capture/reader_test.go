@@ -184,3 +184,44 @@ func TestInfoAndProgress(t *testing.T) {
 		t.Errorf("Progress = %d/%d, want 668/668", done, total)
 	}
 }
+
+func TestLinkTypeNames(t *testing.T) {
+	ip4 := ipPacket(t, "10.0.0.1:1", "10.0.0.2:2", []byte("x"))
+	tests := []struct {
+		linkType uint32
+		prefix   []byte
+		want     string // capinfos -M -E on the same file (tshark 4.0)
+	}{
+		{0, []byte{2, 0, 0, 0}, "null"},
+		{1, cat(macs, u16(0x0800)), "ether"},
+		{12, nil, "rawip"},
+		{101, nil, "rawip"},
+		{108, []byte{0, 0, 0, 2}, "loop"},
+		{113, cat(make([]byte, 14), u16(0x0800)), "linux-sll"},
+		{228, nil, "rawip4"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.want+"_"+strconv.Itoa(int(tc.linkType)), func(t *testing.T) {
+			frame := cat(tc.prefix, ip4)
+			b := make([]byte, 24+16)
+			binary.LittleEndian.PutUint32(b[0:4], 0xa1b2c3d4)
+			binary.LittleEndian.PutUint16(b[4:6], 2)
+			binary.LittleEndian.PutUint16(b[6:8], 4)
+			binary.LittleEndian.PutUint32(b[16:20], 65535)
+			binary.LittleEndian.PutUint32(b[20:24], tc.linkType)
+			binary.LittleEndian.PutUint32(b[32:36], uint32(len(frame)))
+			binary.LittleEndian.PutUint32(b[36:40], uint32(len(frame)))
+			r, err := NewReader(bytes.NewReader(cat(b, frame)), "lt.pcap")
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := r.Next()
+			if err != nil || string(d.Payload) != "x" {
+				t.Fatalf("Next: %v", err)
+			}
+			if got := r.Info().LinkType; got != tc.want {
+				t.Errorf("LinkType = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -210,9 +210,13 @@ func (s *tcpStream) consume(n int) {
 func (s *tcpStream) process(d *decoder) {
 	start := s.buf
 	defer func() {
-		// Move what is left to the front of the original array.
+		// Move what is left to the front of the original array, and let
+		// a large idle buffer go.
 		n := copy(start[:cap(start)], s.buf)
 		s.buf = start[:n]
+		if n == 0 && cap(s.buf) > 64<<10 {
+			s.buf = nil
+		}
 	}()
 	for len(s.buf) > 0 {
 		switch s.mode {
