@@ -29,7 +29,6 @@ type rtcpSource struct {
 	cname    string
 	first    time.Duration
 	end      time.Duration
-	offset   time.Duration // this side's phase, to compute the peer's
 	peerOff  time.Duration // peer's phase, for LSR/DLSR
 	peerSR   bool          // the peer sends SRs
 	delay    time.Duration

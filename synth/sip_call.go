@@ -267,10 +267,7 @@ func buildCall(seed int64, start time.Time, key uint64, c *Call) ([]source, erro
 		extra: []header{{"Allow", allowMethods}, {"Supported", "replaces, timer"}},
 	}
 	t := c.At
-	respB := B.Addr
-	if c.Proxy != nil {
-		respB = B.Addr // the callee answers from its own address; respond routes via the proxy
-	}
+	respB := B.Addr // the callee answers from its own address; respond routes via the proxy
 	nonAckFor := func(req *sipMsg, toHdr string) *sipMsg {
 		// RFC 3261 §17.1.1.3: the ACK of a non-2xx has the INVITE's branch.
 		return &sipMsg{method: "ACK", ruri: req.ruri, via: []string{req.via[0]}, maxForwards: 70,
@@ -486,7 +483,7 @@ func buildCall(seed int64, start time.Time, key uint64, c *Call) ([]source, erro
 				src:   netip.AddrPortFrom(eps[side].Addr.Addr(), ports[side]+1),
 				dst:   netip.AddrPortFrom(eps[other].sdpAddr(), ports[other]+1),
 				cname: eps[side].User + "@" + hostOnly(eps[side].sdpAddr()),
-				first: offs[side], t: offs[side], end: mediaEnd, offset: offs[side],
+				first: offs[side], t: offs[side], end: mediaEnd,
 				peerOff: offs[other], peerSR: media[other] != nil, delay: l.hop,
 			}
 			if media[side] != nil {

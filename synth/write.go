@@ -1,8 +1,10 @@
 package synth
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"voiplab/capture"
@@ -42,19 +44,14 @@ type listSource struct {
 }
 
 func (s *listSource) at() time.Duration { return s.pkts[s.i].at }
-func (s *listSource) emit(_ []byte) pkt { return s.pkts[s.i] }
+func (s *listSource) emit([]byte) pkt   { return s.pkts[s.i] }
 func (s *listSource) advance() bool     { s.i++; return s.i < len(s.pkts) }
-func newListSource(p []pkt) *listSource { sortPkts(p); return &listSource{pkts: p} }
-func (s *listSource) empty() bool       { return len(s.pkts) == 0 }
-func (s *listSource) String() string    { return fmt.Sprintf("list(%d)", len(s.pkts)) }
-func sortPkts(p []pkt)                  { insertionSortPkts(p) }
-func insertionSortPkts(p []pkt) {
-	// Stable: packets created at the same instant keep their causal order.
-	for i := 1; i < len(p); i++ {
-		for j := i; j > 0 && p[j].at < p[j-1].at; j-- {
-			p[j], p[j-1] = p[j-1], p[j]
-		}
-	}
+
+// newListSource sorts p by time, stably: packets created for the same
+// instant keep their causal order.
+func newListSource(p []pkt) *listSource {
+	slices.SortStableFunc(p, func(a, b pkt) int { return cmp.Compare(a.at, b.at) })
+	return &listSource{pkts: p}
 }
 
 // item is one heap entry: a live source, or an event not yet expanded
