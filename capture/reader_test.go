@@ -225,3 +225,40 @@ func TestLinkTypeNames(t *testing.T) {
 		})
 	}
 }
+
+func TestTruncatedPcapng(t *testing.T) {
+	src := filepath.Join(corpusDir(t), "pcaps", "ndpi_sip_hello.pcapng")
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Offsets of the Enhanced Packet Blocks (type 6), parsed by hand
+	// (little-endian file: block type, total length).
+	var epb []int
+	for off := 0; off+8 <= len(b); {
+		typ, l := binary.LittleEndian.Uint32(b[off:]), int(binary.LittleEndian.Uint32(b[off+4:]))
+		if typ == 6 {
+			epb = append(epb, off)
+		}
+		if l < 12 {
+			t.Fatalf("bad block at %d", off)
+		}
+		off += l
+	}
+	if len(epb) != 30 { // capinfos: 30 packets
+		t.Fatalf("%d packet blocks, capinfos says 30", len(epb))
+	}
+	for _, k := range []int{0, 12, 29} {
+		t.Run("cut in frame "+strconv.Itoa(k+1), func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "cut.pcapng")
+			if err := os.WriteFile(p, b[:epb[k]+40], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, info, _ := readAll(t, p)
+			want := "file truncated at frame " + strconv.Itoa(k+1) + ": unexpected EOF"
+			if info.Packets != k || len(info.Warnings) != 1 || info.Warnings[0] != want {
+				t.Errorf("Packets = %d, Warnings = %q; want %d, [%q]", info.Packets, info.Warnings, k, want)
+			}
+		})
+	}
+}
