@@ -172,7 +172,10 @@ func parseVia(v string) Via {
 	if i := strings.IndexByte(rest, ';'); i >= 0 {
 		sentBy, params = rest[:i], rest[i:]
 	}
-	host := strings.Join(strings.Fields(sentBy), "")
+	host := strings.TrimSpace(sentBy)
+	if strings.ContainsAny(host, " \t") { // LWS around ":" (RFC 3261 §25.1 HCOLON)
+		host = strings.Join(strings.Fields(host), "")
+	}
 	if strings.HasPrefix(host, "[") {
 		if j := strings.IndexByte(host, ']'); j >= 0 {
 			if p, ok := atoi(strings.TrimPrefix(host[j+1:], ":")); ok {

@@ -196,6 +196,10 @@ func (m *Message) fillRaw(r *rawMsg) {
 			// Read by hand: sipgo v1.7.3 mis-reads LWS around the "/" of
 			// sent-protocol, which RFC 3261 §25.1 allows (SLASH = SWS "/"
 			// SWS; RFC 4475 §3.1.1.1).
+			if bytes.IndexByte(v, ',') < 0 {
+				m.Via = append(m.Via, parseVia(string(v)))
+				break
+			}
 			for _, part := range splitList(string(v)) {
 				m.Via = append(m.Via, parseVia(part))
 			}
