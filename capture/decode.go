@@ -80,8 +80,9 @@ func (d *decoder) takeWarnings() []string {
 	return w
 }
 
-// frame decodes one captured frame of the given link type.
-func (d *decoder) frame(b []byte, linkType uint16, frameNo int, ts time.Time, snapped bool) {
+// frame decodes one captured frame of the given link type. A frame cut by
+// the snap length is seen as such from its IP and UDP length fields.
+func (d *decoder) frame(b []byte, linkType uint16, frameNo int, ts time.Time) {
 	d.frameNo = frameNo
 	d.ts = ts
 	d.frag.expire(d, ts)

@@ -98,7 +98,7 @@ func TestDecodeEncapsulations(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var d decoder
 			d.init()
-			d.frame(tc.frame, tc.linkType, 7, time.Unix(1, 0), false)
+			d.frame(tc.frame, tc.linkType, 7, time.Unix(1, 0))
 			if len(d.out) != 1 {
 				t.Fatalf("%d datagrams, want 1", len(d.out))
 			}
@@ -118,7 +118,7 @@ func TestDecodeSnapTruncated(t *testing.T) {
 	ip4 := ipPacket(t, "192.0.2.1:5060", "192.0.2.2:5070", payload)
 	var d decoder
 	d.init()
-	d.frame(ip4[:100], linkRaw, 1, time.Unix(1, 0), true)
+	d.frame(ip4[:100], linkRaw, 1, time.Unix(1, 0))
 	if len(d.out) != 1 || !d.out[0].Truncated || len(d.out[0].Payload) != 100-28 {
 		t.Fatalf("got %+v", d.out)
 	}
@@ -169,12 +169,12 @@ func TestDefragIPv4(t *testing.T) {
 			d.init()
 			ts := t0
 			for i, k := range tc.order {
-				d.frame(fr[k], linkRaw, i+1, ts, false)
+				d.frame(fr[k], linkRaw, i+1, ts)
 				ts = ts.Add(tc.gap)
 			}
 			if tc.gap == 0 {
 				// A later unrelated frame 31 s on expires the entry.
-				d.frame(ipPacket(t, "192.0.2.9:1", "192.0.2.8:2", nil), linkRaw, len(tc.order)+1, t0.Add(31*time.Second), false)
+				d.frame(ipPacket(t, "192.0.2.9:1", "192.0.2.8:2", nil), linkRaw, len(tc.order)+1, t0.Add(31*time.Second))
 				if len(d.out) < 1 || len(d.out[0].Payload) != tc.wantLen || !d.out[0].Truncated {
 					t.Fatalf("not expired by packet time: %d datagrams", len(d.out))
 				}
@@ -208,7 +208,7 @@ func TestDefragBounded(t *testing.T) {
 	for i := range fragMaxEntries + 10 {
 		ip4 := ipPacket(t, "192.0.2.1:5060", "192.0.2.2:5070", make([]byte, 64))
 		binary.BigEndian.PutUint16(ip4[4:6], uint16(i)) // identification
-		d.frame(fragments(ip4, 16)[0], linkRaw, i+1, ts, false)
+		d.frame(fragments(ip4, 16)[0], linkRaw, i+1, ts)
 	}
 	if len(d.frag.m) > fragMaxEntries {
 		t.Errorf("%d datagrams held, limit %d", len(d.frag.m), fragMaxEntries)

@@ -54,8 +54,8 @@ func FuzzDecodeFrame(f *testing.F) {
 		d.init()
 		ts := time.Unix(0, 0)
 		// The same frame twice, then the end: exercises reassembly state.
-		d.frame(frame, linkType, 1, ts, false)
-		d.frame(frame, linkType, 2, ts.Add(time.Minute), false)
+		d.frame(frame, linkType, 1, ts)
+		d.frame(frame, linkType, 2, ts.Add(time.Minute))
 		d.flushAll()
 		for _, dg := range d.out {
 			if len(dg.Payload) > 1<<20 {

@@ -183,7 +183,7 @@ func (r *Reader) Next() (*Datagram, error) {
 				lt = uint16(l)
 			}
 		}
-		r.dec.frame(data, lt, r.info.Packets, ts, ci.CaptureLength < ci.Length)
+		r.dec.frame(data, lt, r.info.Packets, ts) // a snapped frame shows in its IP and UDP lengths
 	}
 }
 
