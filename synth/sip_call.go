@@ -235,12 +235,17 @@ func buildCall(seed int64, start time.Time, key uint64, c *Call) ([]source, erro
 	if callID == "" {
 		callID = g.hex(24) + "@" + hostOnly(A.sdpAddr())
 	}
+	// Contact URIs; over TCP they say so (RFC 3261 §19.1.1 transport param).
+	uriA, uriB := A.uri(), B.uri()
+	if l.tr == "TCP" {
+		uriA, uriB = uriA+";transport=tcp", uriB+";transport=tcp"
+	}
 	domainB := B.Addr.String()
 	domainA := hostOnly(A.sdpAddr())
 	if c.Proxy != nil {
 		domainB = c.Proxy.Addr.String()
 		domainA = hostOnly(c.Proxy.Addr.Addr())
-		l.retarg = B.uri()
+		l.retarg = uriB
 	}
 	agentA, agentB := A.UserAgent, B.UserAgent
 	proxyAgent := ""
@@ -263,7 +268,7 @@ func buildCall(seed int64, start time.Time, key uint64, c *Call) ([]source, erro
 		method: "INVITE", ruri: "sip:" + B.User + "@" + domainB,
 		via:         []string{viaValue(l.tr, A.contactHostport(), g.branch())},
 		maxForwards: 70, from: from, to: to, callID: callID, cseq: cseq, cseqMethod: "INVITE",
-		contact: "<" + A.uri() + ">", agent: agentA, ctype: "application/sdp", body: offerSDP,
+		contact: "<" + uriA + ">", agent: agentA, ctype: "application/sdp", body: offerSDP,
 		extra: []header{{"Allow", allowMethods}, {"Supported", "replaces, timer"}},
 	}
 	t := c.At
@@ -336,7 +341,7 @@ func buildCall(seed int64, start time.Time, key uint64, c *Call) ([]source, erro
 	} else {
 		l.respond(arr+time.Millisecond, respB, A, response(rcv, 100, "Trying", "", agentB))
 	}
-	contactB := "<" + B.uri() + ">"
+	contactB := "<" + uriB + ">"
 
 	if c.Outcome == Rejected && status == 488 {
 		r := response(rcv, 488, "Not Acceptable Here", tagB, agentB)
@@ -380,10 +385,10 @@ func buildCall(seed int64, start time.Time, key uint64, c *Call) ([]source, erro
 	slices.Reverse(routeB)
 	dialogReq := func(method string, fromA bool, n int) *sipMsg {
 		if fromA {
-			return &sipMsg{method: method, ruri: B.uri(), via: []string{viaValue(l.tr, A.contactHostport(), g.branch())},
+			return &sipMsg{method: method, ruri: uriB, via: []string{viaValue(l.tr, A.contactHostport(), g.branch())},
 				route: routeA, maxForwards: 70, from: from, to: toTagged, callID: callID, cseq: n, cseqMethod: method, agent: agentA}
 		}
-		return &sipMsg{method: method, ruri: A.uri(), via: []string{viaValue(l.tr, B.contactHostport(), g.branch())},
+		return &sipMsg{method: method, ruri: uriA, via: []string{viaValue(l.tr, B.contactHostport(), g.branch())},
 			route: routeB, maxForwards: 70, from: toTagged, to: from, callID: callID, cseq: n, cseqMethod: method, agent: agentB}
 	}
 	mediaStart = t200 + 5*time.Millisecond
@@ -402,7 +407,7 @@ func buildCall(seed int64, start time.Time, key uint64, c *Call) ([]source, erro
 		if c.ReInviteHold {
 			cseq++
 			re := dialogReq("INVITE", true, cseq)
-			re.contact, re.ctype = "<"+A.uri()+">", "application/sdp"
+			re.contact, re.ctype = "<"+uriA+">", "application/sdp"
 			re.body = sdpBody(A.User, sessA, sessA+1, A.sdpAddr(), portA, plan.offer, ptimeMs, "sendonly")
 			rarr, rrcv, _ := l.request(okBack+talk/2, A, B, re, false, false)
 			rok := response(rrcv, 200, "OK", "", agentB)
