@@ -351,6 +351,14 @@ func TestDemoNAT(t *testing.T) {
 	if invite == nil {
 		t.Fatal("no demo-nat INVITE")
 	}
+	// RFC 3261 §18.2.1 / RFC 3581: the callee notes where the request came from.
+	for _, m := range sipOf(t, w.recs, "demo-nat") {
+		if r, ok := m.(*sip.Response); ok {
+			if got, _ := r.Via().Params.Get("received"); got != public.String() {
+				t.Errorf("%d response Via received=%q, want %s", r.StatusCode, got, public)
+			}
+		}
+	}
 	var sd sdp.SessionDescription
 	if err := sd.UnmarshalString(string(invite.Body())); err != nil {
 		t.Fatal(err)
