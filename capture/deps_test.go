@@ -1,21 +1,11 @@
-package capture
+package capture_test
 
 import (
-	"os/exec"
-	"strings"
 	"testing"
+
+	"voiplab/internal/deptest"
 )
 
-// TestDependencies keeps capture the leaf of voiplab (DESIGN.md): it may not
-// import another voiplab package.
-func TestDependencies(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
-	if err != nil {
-		t.Skipf("go list: %v", err)
-	}
-	for _, p := range strings.Fields(string(out)) {
-		if strings.HasPrefix(p, "voiplab/") && p != "voiplab/capture" {
-			t.Errorf("capture imports %s", p)
-		}
-	}
-}
+// TestDeps: capture is the leaf of voiplab (DESIGN.md): it imports no other
+// voiplab package.
+func TestDeps(t *testing.T) { deptest.AllowOnly(t, "voiplab/capture") }
