@@ -99,8 +99,10 @@ const (
 
 // Stream accumulates the statistics of one RTP stream (one SSRC from one
 // source transport address to one destination). The zero value is ready to
-// use. Add does not allocate: a Stream holds its series and duplicate
-// bitmap inline (about 33 KB).
+// use. A Stream is small (under 1 KB plus its chart series, which grows a
+// few times, to at most MaxSeriesPoints points), so that an analysis of
+// thousands of streams stays within a few MB; Add allocates only when the
+// series grows, never per packet.
 type Stream struct {
 	started    bool
 	first      time.Time // arrival of the first packet: origin of all times
@@ -133,15 +135,18 @@ type Stream struct {
 
 	// Duplicates and loss gaps, on extended sequence numbers (RFC 3550 A.1).
 	maxExt   int64
-	seen     [1024]uint64 // one bit per sequence number
+	seen     [dupWindow / 64]uint64 // one bit per extended sequence number of the window
 	dups     int
 	bursts   int
 	gapsLost int
 
-	series  [MaxSeriesPoints]Point
-	nSeries int
-	width   time.Duration
+	series []Point // grows to at most MaxSeriesPoints
+	width  time.Duration
 }
+
+// dupWindow is how many sequence numbers below the highest one a packet may
+// be and still be recognised as a duplicate; an older packet counts as late.
+const dupWindow = 2048
 
 // Add analyses the next packet of the stream, in arrival order. It follows
 // rtppacket_analyse() of Wireshark 4.0 (ui/tap-rtp-analysis.c) step by step.
@@ -309,10 +314,13 @@ func (s *Stream) addFirst(p Packet) {
 	s.minDelta, s.minJitter = -1, -1
 	s.n = 1
 	s.maxExt = int64(p.Seq)
-	s.setSeen(p.Seq)
+	s.setSeen(int64(p.Seq))
 	s.width = InitialSeriesWidth
-	s.series[0].Packets = 1
-	s.nSeries = 1
+	if s.series == nil {
+		s.series = make([]Point, 1, 16)
+	}
+	s.series = s.series[:1]
+	s.series[0] = Point{Packets: 1}
 }
 
 func (s *Stream) notePT(pt uint8) {
@@ -324,7 +332,15 @@ func (s *Stream) notePT(pt uint8) {
 	}
 }
 
-func (s *Stream) setSeen(seq uint16) { s.seen[seq>>6] |= 1 << (seq & 63) }
+func (s *Stream) setSeen(ext int64) {
+	i := uint64(ext) % dupWindow
+	s.seen[i>>6] |= 1 << (i & 63)
+}
+
+func (s *Stream) isSeen(ext int64) bool {
+	i := uint64(ext) % dupWindow
+	return s.seen[i>>6]&(1<<(i&63)) != 0
+}
 
 // track updates what Wireshark does not compute: duplicates, loss gaps on
 // extended sequence numbers (RFC 3550 Appendix A.1) and the chart series.
@@ -342,14 +358,16 @@ func (s *Stream) track(p Packet, jitter float64, flags int) {
 		}
 		// Forget the numbers of the previous cycle that the window now
 		// reaches, so that they are not taken for duplicates.
-		s.forget(uint16(s.maxExt+1), ext-s.maxExt)
+		s.forget(s.maxExt+1, ext-s.maxExt)
 		s.maxExt = ext
-		s.setSeen(p.Seq)
+		s.setSeen(ext)
+	case s.maxExt-ext >= dupWindow:
+		lost = -1 // very late: it fills a gap counted as lost
 	default:
-		if s.seen[p.Seq>>6]&(1<<(p.Seq&63)) != 0 {
+		if s.isSeen(ext) {
 			s.dups++
 		} else {
-			s.setSeen(p.Seq)
+			s.setSeen(ext)
 			// A late packet fills a gap counted as lost.
 			lost = -1
 		}
@@ -364,8 +382,13 @@ func (s *Stream) track(p Packet, jitter float64, flags int) {
 		s.mergeSeries()
 		i = int(off / s.width)
 	}
-	if i >= s.nSeries {
-		s.nSeries = i + 1
+	if i >= len(s.series) {
+		if i >= cap(s.series) {
+			grown := make([]Point, len(s.series), min(max(2*cap(s.series), i+1, 16), MaxSeriesPoints))
+			copy(grown, s.series)
+			s.series = grown
+		}
+		s.series = s.series[:i+1]
 	}
 	pt := &s.series[i]
 	pt.Packets++
@@ -380,39 +403,37 @@ func (s *Stream) track(p Packet, jitter float64, flags int) {
 	}
 }
 
-// forget clears the duplicate bits of n sequence numbers from seq on, a
-// word at a time where it can, so that a jump costs at most ~1100 steps.
-func (s *Stream) forget(seq uint16, n int64) {
-	if n >= 65536 {
-		s.seen = [1024]uint64{}
+// forget clears the duplicate bits of n extended sequence numbers from ext
+// on, which the window now reaches again.
+func (s *Stream) forget(ext int64, n int64) {
+	if n >= dupWindow {
+		s.seen = [dupWindow / 64]uint64{}
 		return
 	}
-	for n > 0 {
-		if seq&63 == 0 && n >= 64 {
-			s.seen[seq>>6] = 0
-			seq += 64
-			n -= 64
-			continue
-		}
-		s.seen[seq>>6] &^= 1 << (seq & 63)
-		seq++
-		n--
+	for ; n > 0; n-- {
+		i := uint64(ext) % dupWindow
+		s.seen[i>>6] &^= 1 << (i & 63)
+		ext++
 	}
 }
 
 // mergeSeries doubles the bucket width, merging buckets in pairs.
 func (s *Stream) mergeSeries() {
-	for i := 0; i < MaxSeriesPoints/2; i++ {
-		a, b := s.series[2*i], s.series[2*i+1]
-		a.Packets += b.Packets
-		a.Lost += b.Lost
-		a.MaxDeltaMs = max(a.MaxDeltaMs, b.MaxDeltaMs)
-		a.JitterMs = max(a.JitterMs, b.JitterMs)
+	n := (len(s.series) + 1) / 2
+	for i := 0; i < n; i++ {
+		a := s.series[2*i]
+		if 2*i+1 < len(s.series) {
+			b := s.series[2*i+1]
+			a.Packets += b.Packets
+			a.Lost += b.Lost
+			a.MaxDeltaMs = max(a.MaxDeltaMs, b.MaxDeltaMs)
+			a.JitterMs = max(a.JitterMs, b.JitterMs)
+		}
 		s.series[i] = a
 	}
-	clear(s.series[MaxSeriesPoints/2:])
+	clear(s.series[n:])
+	s.series = s.series[:n]
 	s.width *= 2
-	s.nSeries = (s.nSeries + 1) / 2
 }
 
 // Stats returns the figures of the packets added so far. Lost and
@@ -452,7 +473,7 @@ func (s *Stream) Stats() Stats {
 		st.LostPct = float64(st.Lost) * 100 / float64(st.Expected)
 	}
 	st.LossBurstRatio = burstRatio(s.bursts, s.gapsLost, s.n)
-	st.Series = make([]Point, s.nSeries)
+	st.Series = make([]Point, len(s.series))
 	for i := range st.Series {
 		st.Series[i] = s.series[i]
 		st.Series[i].Offset = time.Duration(i) * s.width

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -25,6 +26,7 @@ type analyzeOptions struct {
 	unsigMin  int
 	noRaw     bool
 	noProgess bool
+	cpuprof   string
 }
 
 func newAnalyzeCmd(g *globals, runF func(context.Context, *analyzeOptions) error) *cobra.Command {
@@ -67,6 +69,8 @@ why, and what to do about it.`,
 	f.IntVar(&o.unsigMin, "unsignalled-min-packets", 0, "packets with one SSRC that make unsignalled RTP a stream (default 3)")
 	f.BoolVar(&o.noRaw, "no-raw", false, "leave the raw SIP messages out of the JSON")
 	f.BoolVar(&o.noProgess, "no-progress", false, "never show a progress bar")
+	f.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile to this file (for make bench)")
+	f.MarkHidden("cpuprofile")
 	return cmd
 }
 
@@ -80,6 +84,17 @@ func runAnalyze(ctx context.Context, g *globals, o *analyzeOptions) error {
 	opts.KeepRaw = !o.noRaw
 	if o.unsigMin > 0 {
 		opts.Thresholds.UnsignalledMinPackets = o.unsigMin
+	}
+	if o.cpuprof != "" {
+		fh, err := os.Create(o.cpuprof)
+		if err != nil {
+			return err
+		}
+		defer fh.Close()
+		if err := pprof.StartCPUProfile(fh); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	progress := progressFunc(g, o)
 	res, err := analyze.Run(ctx, o.files, opts, progress)
