@@ -206,3 +206,54 @@ func TestIsSIPStart(t *testing.T) {
 		})
 	}
 }
+
+func TestTCPStreamLimits(t *testing.T) {
+	seg := func(src string, seq uint32, flags byte, data string) []byte {
+		var sink bytes.Buffer
+		s, d := netip.MustParseAddrPort(src), netip.MustParseAddrPort("192.0.2.2:5060")
+		wr, _ := NewWriter(&sink, WriterOptions{})
+		if err := wr.packet(&Datagram{Src: s, Dst: d}, s.Addr(), d.Addr(), 6, []byte(data), seq, flags); err != nil {
+			t.Fatal(err)
+		}
+		return bytes.Clone(wr.buf[14 : 14+20+20+len(data)])
+	}
+	partial := "INVITE sip:bob@example.com SIP/2.0\r\nContent-Length: 10\r\n\r\nabc"
+	t0 := time.Unix(1000, 0)
+
+	t.Run("idle stream flushed by packet time", func(t *testing.T) {
+		var d decoder
+		d.init()
+		d.frame(seg("192.0.2.1:1000", 1, tcpPSH|tcpACK, partial), linkRaw, 1, t0)
+		d.frame(seg("192.0.2.1:1000", 100, tcpACK, ""), linkRaw, 2, t0.Add(time.Minute))
+		if len(d.out) != 0 {
+			t.Fatalf("flushed too early")
+		}
+		d.frame(seg("192.0.2.9:9", 1, tcpPSH|tcpACK, "x"), linkRaw, 3, t0.Add(time.Minute+tcpIdleTimeout+2*time.Second))
+		if len(d.out) < 1 || string(d.out[0].Payload) != partial || !d.out[0].Truncated {
+			t.Fatalf("idle stream not flushed: %d datagrams", len(d.out))
+		}
+		if _, ok := d.tcp.m[flowKey{netip.MustParseAddrPort("192.0.2.1:1000"), netip.MustParseAddrPort("192.0.2.2:5060")}]; ok {
+			t.Errorf("idle stream still held")
+		}
+	})
+	t.Run("RST flushes and forgets", func(t *testing.T) {
+		var d decoder
+		d.init()
+		d.frame(seg("192.0.2.1:1000", 1, tcpPSH|tcpACK, partial), linkRaw, 1, t0)
+		d.frame(seg("192.0.2.1:1000", 1+uint32(len(partial)), tcpRST, ""), linkRaw, 2, t0)
+		if len(d.out) != 1 || !d.out[0].Truncated || d.out[0].Frame != 2 || len(d.tcp.m) != 0 {
+			t.Fatalf("got %d datagrams, %d streams", len(d.out), len(d.tcp.m))
+		}
+	})
+	t.Run("stream table bounded", func(t *testing.T) {
+		var d decoder
+		d.init()
+		for i := range tcpMaxStreams + 5 {
+			src := netip.AddrPortFrom(netip.MustParseAddr("10.0.0.1"), uint16(1024+i)).String()
+			d.frame(seg(src, 1, tcpPSH|tcpACK, "INVITE sip:x SIP/2.0\r\n"), linkRaw, i+1, t0.Add(time.Duration(i)*time.Millisecond))
+		}
+		if len(d.tcp.m) > tcpMaxStreams {
+			t.Errorf("%d streams held, limit %d", len(d.tcp.m), tcpMaxStreams)
+		}
+	})
+}
