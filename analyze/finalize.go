@@ -27,7 +27,8 @@ func (a *Analyzer) Result() *Result {
 		if dg, ok := s.dtmf.Flush(); ok {
 			s.addDigit(dg)
 		}
-		if !s.signalled && s.stats.Stats().Packets < a.opts.Thresholds.UnsignalledMinPackets {
+		s.final = s.stats.Stats()
+		if !s.signalled && s.final.Packets < a.opts.Thresholds.UnsignalledMinPackets {
 			continue
 		}
 		kept++
@@ -123,7 +124,7 @@ func firstFrame(f Finding) int {
 }
 
 func (a *Analyzer) finishStream(s *stream) (Stream, []Finding) {
-	st := s.stats.Stats()
+	st := s.final
 	out := Stream{
 		ID: s.id, CallID: s.callID, Src: s.key.src.String(), Dst: s.key.dst.String(),
 		SSRC: ssrcText(s.key.ssrc), PayloadType: s.mainPT, Codec: s.mainName, ClockRate: s.mainClock,
@@ -320,7 +321,7 @@ func (a *Analyzer) finishCall(dg *dialog, streams []*stream, streamFindings map[
 		out.Streams = append(out.Streams, s.id)
 		fs = append(fs, streamFindings[s]...)
 		dtmfs = append(dtmfs, s.digits...)
-		st := s.stats.Stats()
+		st := s.final
 		if st.Last.After(out.End) {
 			out.End = st.Last
 		}

@@ -44,6 +44,7 @@ type stream struct {
 	signalled bool
 
 	stats rtpstats.Stream
+	final rtpstats.Stats // stats.Stats() once the capture is read
 
 	// payload type of the last packet and what it resolved to
 	lastPT     int
