@@ -27,7 +27,8 @@ type decoder struct {
 	tcp  tcpTable
 	sctp sctpTable
 
-	warnings []string
+	warnings     []string
+	lostWarnings int
 }
 
 func (d *decoder) init() {
@@ -71,13 +72,16 @@ func (d *decoder) emit(src, dst netip.AddrPort, tr Transport, payload []byte, tr
 func (d *decoder) warn(s string) {
 	if len(d.warnings) < maxWarnings {
 		d.warnings = append(d.warnings, s)
+	} else {
+		d.lostWarnings++
 	}
 }
 
-func (d *decoder) takeWarnings() []string {
-	w := d.warnings
-	d.warnings = nil
-	return w
+// takeWarnings returns the warnings so far and how many more were dropped.
+func (d *decoder) takeWarnings() ([]string, int) {
+	w, n := d.warnings, d.lostWarnings
+	d.warnings, d.lostWarnings = nil, 0
+	return w, n
 }
 
 // frame decodes one captured frame of the given link type. A frame cut by

@@ -15,8 +15,8 @@ import (
 	"github.com/gopacket/gopacket/pcapgo"
 )
 
-// maxWarnings bounds FileInfo.Warnings; further warnings are counted in a
-// final summary line.
+// maxWarnings bounds the decoding warnings in FileInfo.Warnings; further ones
+// are counted in a summary line, and the reason a read stopped is always kept.
 const maxWarnings = 50
 
 // packetSource is what pcapgo.Reader and pcapgo.NgReader have in common.
@@ -35,9 +35,8 @@ type Reader struct {
 	counter  *countingReader
 	total    int64
 
-	info         FileInfo
-	lostWarnings int
-	done         bool
+	info FileInfo
+	done bool
 
 	dec decoder
 	cur Datagram
@@ -188,34 +187,35 @@ func (r *Reader) Next() (*Datagram, error) {
 }
 
 // finish handles the end of the packet records: flushes what the
-// reassemblers still hold and records why the read stopped.
+// reassemblers still hold and records why the read stopped. The decoder's
+// warnings come first, in the order they happened; the reason the read
+// stopped is always the last warning.
 func (r *Reader) finish(err error) {
 	r.done = true
+	var stop string
 	switch {
 	case errors.Is(err, io.EOF):
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		r.warn(fmt.Sprintf("file truncated at frame %d: unexpected EOF", r.info.Packets+1))
+		stop = fmt.Sprintf("file truncated at frame %d: unexpected EOF", r.info.Packets+1)
 	default:
-		r.warn(fmt.Sprintf("file damaged at frame %d: %v", r.info.Packets+1, err))
+		stop = fmt.Sprintf("file damaged at frame %d: %v", r.info.Packets+1, err)
 	}
 	r.dec.flushAll()
-	for _, w := range r.dec.takeWarnings() {
-		r.warn(w)
+	ws, lost := r.dec.takeWarnings()
+	if len(ws) > maxWarnings-1 {
+		lost += len(ws) - (maxWarnings - 1)
+		ws = ws[:maxWarnings-1]
 	}
-	if r.lostWarnings > 0 {
-		r.info.Warnings = append(r.info.Warnings, fmt.Sprintf("%d more warnings not shown", r.lostWarnings))
+	r.info.Warnings = append(r.info.Warnings, ws...)
+	if lost > 0 {
+		r.info.Warnings = append(r.info.Warnings, fmt.Sprintf("%d more warnings not shown", lost))
 	}
-	if r.counter != nil && r.total > 0 {
+	if stop != "" {
+		r.info.Warnings = append(r.info.Warnings, stop)
+	}
+	if r.total > 0 {
 		r.counter.n = r.total
 	}
-}
-
-func (r *Reader) warn(s string) {
-	if len(r.info.Warnings) >= maxWarnings {
-		r.lostWarnings++
-		return
-	}
-	r.info.Warnings = append(r.info.Warnings, s)
 }
 
 // Info describes the file; it is complete after Next has returned io.EOF.
