@@ -11,8 +11,8 @@ var (
 	// ErrLinkType means the capture's link type cannot be decoded. The
 	// message shows its number and, where known, its name.
 	ErrLinkType = errors.New("unsupported link type")
-	// ErrTooLarge means a datagram given to Writer.WriteDatagram does not
-	// fit in one IP packet (UDP) or the address families do not match.
+	// ErrTooLarge means a UDP datagram given to Writer.WriteDatagram does
+	// not fit in one IP packet (the Writer does not fragment).
 	ErrTooLarge = errors.New("datagram too large")
 	// ErrAddress means a datagram to write has invalid or mixed-family
 	// addresses, or an unknown transport.
