@@ -55,17 +55,18 @@ measure() {
 		for (i = 1; i <= n; i++) s = s * 60 + p[i]
 		printf "%.3f", s }')"
 	printf -v "rss_$name" '%s' "$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")"
+	printf -v "cpu_$name" '%s' "$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.3f", s}' "$log")"
 }
 
 measure voiplab "$VOIPLAB" analyze --json -o /dev/null "$FILE"
 measure tshark tshark -n -q -r "$FILE" -o rtp.heuristic_rtp:TRUE -z rtp,streams -z sip,stat
 
-row() { # name wall rss
-	awk -v n="$1" -v p="$packets" -v w="$2" -v r="$3" 'BEGIN {
-		printf "%-8s %10d %9.2f %12.0f %10.1f\n", n, p, w, (w > 0 ? p / w : 0), r / 1024 }'
+row() { # name wall rss cpu
+	awk -v n="$1" -v p="$packets" -v w="$2" -v r="$3" -v c="$4" 'BEGIN {
+		printf "%-8s %10d %9.2f %8.2f %12.0f %10.1f\n", n, p, w, c, (w > 0 ? p / w : 0), r / 1024 }'
 }
-printf '%-8s %10s %9s %12s %10s\n' tool packets wall_s packets/s peak_MiB
-row voiplab "$wall_voiplab" "$rss_voiplab"
-row tshark "$wall_tshark" "$rss_tshark"
+printf '%-8s %10s %9s %8s %12s %10s\n' tool packets wall_s cpu_s packets/s peak_MiB
+row voiplab "$wall_voiplab" "$rss_voiplab" "$cpu_voiplab"
+row tshark "$wall_tshark" "$rss_tshark" "$cpu_tshark"
 awk -v v="$wall_voiplab" -v t="$wall_tshark" 'BEGIN {
 	if (v > 0) printf "speed ratio: voiplab is %.1fx tshark (tshark %.2f s / voiplab %.2f s)\n", t / v, t, v }'

@@ -8,6 +8,12 @@ const maxStartLine = 4096
 // a little lenient (extra spaces, any version, any status digits) so that
 // such defects reach Parse and are explained; it does not allocate.
 func LooksLikeSIP(b []byte) bool {
+	// A start line begins with a method token or "SIP/": RTP (0x80...),
+	// RTCP and most binary payloads are refused on their first octet,
+	// before the line is searched for its end.
+	if len(b) < 8 || !isTokenChar(b[0]) {
+		return false
+	}
 	line := firstLine(b)
 	if len(line) < 8 {
 		return false
