@@ -66,7 +66,8 @@ func (a *Analyzer) sipDatagram(d *capture.Datagram) {
 	if m.Malformed != nil {
 		rec.Malformed = m.Malformed.Error()
 		a.malformed++
-		if a.malformed <= 1000 {
+		// a message cut short by the capture is explained by truncated-packet
+		if a.malformed <= 1000 && !d.Truncated {
 			a.findings = append(a.findings, newFinding(CodeMalformedSIP, m.CallID, []int{d.Frame}, map[string]string{
 				"frame": itoa(d.Frame), "reason": strings.TrimPrefix(m.Malformed.Error(), "sipmsg: "),
 			}))

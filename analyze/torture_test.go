@@ -71,3 +71,29 @@ func TestTorture(t *testing.T) {
 		})
 	}
 }
+
+// TestTruncatedSIP: a SIP message that the capture cut short is kept, and
+// explained once by truncated-packet (not also as malformed SIP).
+func TestTruncatedSIP(t *testing.T) {
+	msg := "INVITE sip:201@lab.local SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK1\r\n" +
+		"From: <sip:200@lab.local>;tag=a\r\nTo: <sip:201@lab.local>\r\nCall-ID: cut@x\r\nCSeq: 1 INVITE\r\nContent-Le"
+	a := analyze.New(analyze.DefaultOptions())
+	a.Datagram(&capture.Datagram{Frame: 3, Time: time.Unix(1e9, 0), Transport: capture.UDP, Truncated: true,
+		Src: netip.MustParseAddrPort("192.0.2.1:5060"), Dst: netip.MustParseAddrPort("192.0.2.2:5060"), Payload: []byte(msg)})
+	r := a.Result()
+	if len(r.Calls) != 1 || r.Calls[0].CallID != "cut@x" {
+		t.Fatalf("the cut INVITE is not kept as a call: %+v", r.Calls)
+	}
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, f.Code)
+	}
+	if len(r.Findings) == 0 || r.Findings[0].Code != analyze.CodeTruncatedPacket || r.Findings[0].Frames[0] != 3 {
+		t.Errorf("findings %v, want truncated-packet on frame 3 first", got)
+	}
+	for _, f := range r.Findings {
+		if f.Code == analyze.CodeMalformedSIP {
+			t.Errorf("also reported as malformed: %s", f.Message)
+		}
+	}
+}

@@ -83,6 +83,26 @@ func WriteText(w io.Writer, r *analyze.Result) error {
 	}
 	fmt.Fprintln(bw)
 
+	if len(r.Other) > 0 {
+		counts := map[string]int{}
+		var order []string
+		for _, m := range r.Other {
+			k := m.Method
+			if k == "" {
+				k = fmt.Sprintf("%d (%s)", m.Status, strings.TrimPrefix(m.CSeq, strings.Fields(m.CSeq + " x")[0]+" "))
+			}
+			if counts[k] == 0 {
+				order = append(order, k)
+			}
+			counts[k]++
+		}
+		section(bw, "Other SIP messages", len(r.Other))
+		for _, k := range order {
+			fmt.Fprintf(bw, "  %-28s %d\n", k, counts[k])
+		}
+		fmt.Fprintln(bw)
+	}
+
 	section(bw, "Findings", len(r.Findings))
 	for _, f := range r.Findings {
 		where := ""
