@@ -21,6 +21,7 @@ type regState struct {
 	unregister            bool
 	credsSent             map[uint32]string
 	rejects               []int
+	rejectUser            string // the user whose credentials were refused last
 	firstFrame            int
 	lastReqFrame          int
 	answered              map[uint32]bool
@@ -77,6 +78,7 @@ func (a *Analyzer) regMessage(dg *dialog, d *capture.Datagram, m *sipmsg.Message
 		stale := m.Challenge != nil && m.Challenge.Stale
 		if (m.Status == 401 || m.Status == 407) && !stale || m.Status == 403 {
 			r.rejects = append(r.rejects, d.Frame)
+			r.rejectUser = r.credsSent[m.CSeq]
 		}
 	}
 }
@@ -103,10 +105,7 @@ func (a *Analyzer) finishRegistration(dg *dialog) (Registration, []Finding) {
 		}))
 	case len(r.rejects) > 0:
 		out.State = "failed"
-		user := ""
-		for _, u := range r.credsSent {
-			user = u
-		}
+		user := r.rejectUser
 		detail := authDetail(r.final, len(r.rejects))
 		if aorUser := userOf(r.aor); user != "" && aorUser != "" && user != aorUser {
 			detail += "; note that the authentication user " + user + " is not the user of the address " + r.aor
