@@ -45,9 +45,7 @@ demo: build ## generate a capture of calls with planted faults and print voiplab
 lint: ## go vet, gofmt and go mod tidy must leave nothing to say
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
-	@cp go.mod /tmp/voiplab-go.mod.bak; cp go.sum /tmp/voiplab-go.sum.bak; $(GO) mod tidy; \
-	 if ! diff -q go.mod /tmp/voiplab-go.mod.bak >/dev/null || ! diff -q go.sum /tmp/voiplab-go.sum.bak >/dev/null; then \
-	   echo "go mod tidy changed go.mod/go.sum: commit the tidy result"; exit 1; fi
+	@$(GO) mod tidy -diff >/dev/null || { echo "go mod tidy would change go.mod/go.sum: run go mod tidy and commit"; exit 1; }
 
 check: lint test ## lint and test
 
