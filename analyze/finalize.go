@@ -141,6 +141,14 @@ func (a *Analyzer) finishStream(s *stream) (Stream, []Finding) {
 	for _, pt := range st.PayloadTypes {
 		out.PayloadTypes = append(out.PayloadTypes, int(pt))
 	}
+	if len(st.Series) > 0 {
+		out.SeriesWidthMs = round3(st.SeriesWidth.Seconds() * 1000)
+		out.Series = make([]SeriesPoint, len(st.Series))
+		for i, p := range st.Series {
+			out.Series[i] = SeriesPoint{OffsetMs: round3(p.Offset.Seconds() * 1000), JitterMs: round3(p.JitterMs),
+				MaxDeltaMs: round3(p.MaxDeltaMs), Lost: p.Lost, Packets: p.Packets}
+		}
+	}
 	if out.RTCP == nil {
 		out.RTCP = []RTCP{}
 	}

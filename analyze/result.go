@@ -184,6 +184,19 @@ type Stream struct {
 	FirstFrame   int       `json:"first_frame"`
 	RTCP         []RTCP    `json:"rtcp"`
 	DTMF         []DTMF    `json:"dtmf,omitempty"`
+	// Series is the stream over time for charts: at most 600 buckets of
+	// SeriesWidthMs each (rtpstats.MaxSeriesPoints), whatever its length.
+	Series        []SeriesPoint `json:"series,omitempty"`
+	SeriesWidthMs float64       `json:"series_width_ms,omitempty"`
+}
+
+// SeriesPoint is one bucket of a stream's chart series.
+type SeriesPoint struct {
+	OffsetMs   float64 `json:"offset_ms"`    // bucket start, from the stream's first packet
+	JitterMs   float64 `json:"jitter_ms"`    // largest running jitter (RFC 3550 §6.4.1) in the bucket
+	MaxDeltaMs float64 `json:"max_delta_ms"` // largest arrival delta in the bucket
+	Lost       int     `json:"lost"`         // packets missing in gaps opened in the bucket
+	Packets    int     `json:"packets"`      // packets received in the bucket
 }
 
 // RTCP is one RTCP packet (RFC 3550 §6.4, RFC 3611) that concerns a stream.
