@@ -39,6 +39,12 @@ type Analyzer struct {
 
 	truncated int
 	malformed int
+
+	// live mode
+	callStreams map[string][]*stream
+	lastFlush   time.Time
+	nextStream  int
+	reported    map[string]bool // security findings already sent as events
 }
 
 // New returns an Analyzer with the given options.
@@ -53,6 +59,12 @@ func New(opts Options) *Analyzer {
 	if opts.MaxRTCPPerStream == 0 {
 		opts.MaxRTCPPerStream = def.MaxRTCPPerStream
 	}
+	if opts.Linger == 0 {
+		opts.Linger = 4 * time.Second
+	}
+	if opts.IdleTimeout == 0 {
+		opts.IdleTimeout = 5 * time.Minute
+	}
 	return &Analyzer{
 		opts:      opts,
 		log:       opts.Logger.With("component", "analyze"),
@@ -62,6 +74,9 @@ func New(opts Options) *Analyzer {
 		streams:   make(map[streamKey]*stream),
 		bySSRC:    make(map[uint32][]*stream),
 		sec:       newSecurity(),
+
+		callStreams: make(map[string][]*stream),
+		reported:    make(map[string]bool),
 	}
 }
 
@@ -80,6 +95,9 @@ func (a *Analyzer) AddFile(info capture.FileInfo) {
 // Datagram analyses one datagram. The datagram and its payload may be reused
 // by the caller after the call returns.
 func (a *Analyzer) Datagram(d *capture.Datagram) {
+	if a.live() && d.Time.Sub(a.lastFlush) >= time.Second {
+		a.Flush(d.Time)
+	}
 	if d.Truncated && voipRelevant(d) {
 		a.truncatedDatagram(d)
 	}

@@ -96,6 +96,7 @@ func (a *Analyzer) callMessage(dg *dialog, d *capture.Datagram, m *sipmsg.Messag
 			if m.To.Tag == "" { // initial INVITE (RFC 3261 §13.2.1)
 				if c.inviteFrame == 0 {
 					c.inviteTime, c.inviteFrame = d.Time, d.Frame
+					defer a.emitCall(EventCallNew, dg, d.Time)
 					c.from, c.to, c.toUser, c.fromTag = uriText(m.From), uriText(m.To), m.To.User, m.From.Tag
 					c.caller, c.callee = d.Src, d.Dst
 				}
@@ -136,11 +137,15 @@ func (a *Analyzer) callMessage(dg *dialog, d *capture.Datagram, m *sipmsg.Messag
 			c.okFrames = append(c.okFrames, d.Frame)
 			if c.answerFrame == 0 {
 				c.answerTime, c.answerFrame, c.answerCSeq = d.Time, d.Frame, m.CSeq
+				defer a.emitCall(EventCallAnswered, dg, d.Time)
 			}
 			c.final, c.reason, c.finalFrame = m.Status, m.Reason, d.Frame
 		case m.Status >= 300:
 			if c.answerFrame == 0 {
 				c.final, c.reason, c.finalFrame, c.warning = m.Status, m.Reason, d.Frame, m.Warning
+				if m.Status != 401 && m.Status != 407 {
+					dg.endAt = d.Time
+				}
 			}
 			if (m.Status == 401 || m.Status == 407) && !retrans {
 				if _, ok := c.credsSent[m.CSeq]; ok && (m.Challenge == nil || !m.Challenge.Stale) {
@@ -154,8 +159,11 @@ func (a *Analyzer) callMessage(dg *dialog, d *capture.Datagram, m *sipmsg.Messag
 			}
 		}
 	}
+	if !m.Request && m.CSeqMethod == "BYE" && m.Status >= 200 {
+		dg.endAt = d.Time // RFC 3261 §15: the dialog ends with the BYE's final response
+	}
 	if sess != nil && !retrans {
-		a.callSDP(c, dg.callID, d, m, sess)
+		a.callSDP(dg, c, dg.callID, d, m, sess)
 	}
 	// An INVITE rejected while its offer is pending: the offer is refused.
 	if !m.Request && m.CSeqMethod == "INVITE" && m.Status >= 300 && c.pending != nil && c.pending.cseq == m.CSeq && !retrans {
@@ -184,9 +192,9 @@ func (c *callState) role(m *sipmsg.Message) int {
 
 // callSDP follows the offer/answer exchange (RFC 3264; RFC 6337 §2 lists
 // where SIP carries offers and answers).
-func (a *Analyzer) callSDP(c *callState, callID string, d *capture.Datagram, m *sipmsg.Message, sess *sdpneg.Session) {
+func (a *Analyzer) callSDP(dg *dialog, c *callState, callID string, d *capture.Datagram, m *sipmsg.Message, sess *sdpneg.Session) {
 	role := c.role(m)
-	a.announce(c, callID, role, sess)
+	a.announce(dg, callID, role, sess)
 	a.checkNAT(c, callID, d, m, sess)
 	for _, md := range sess.Media {
 		for _, f := range md.Formats {
@@ -314,15 +322,19 @@ func (a *Analyzer) codecRejected(c *callState, callID string, d *capture.Datagra
 
 // announce records the RTP and RTCP addresses of an SDP so that media
 // packets can be tied to the call.
-func (a *Analyzer) announce(c *callState, callID string, role int, s *sdpneg.Session) {
+func (a *Analyzer) announce(dg *dialog, callID string, role int, s *sdpneg.Session) {
 	for i, md := range s.Media {
 		if md.Port == 0 || !md.Connection.IsValid() || md.Connection.IsUnspecified() {
 			continue
 		}
 		isRTP := strings.Contains(strings.ToUpper(md.Protocol), "RTP")
 		addr := md.Connection.Unmap()
-		a.setEndpoint(netip.AddrPortFrom(addr, uint16(md.Port)), endpoint{callID: callID, role: role, media: i,
+		ap := netip.AddrPortFrom(addr, uint16(md.Port))
+		a.setEndpoint(ap, endpoint{callID: callID, role: role, media: i,
 			formats: md.Formats, private: isPrivate(md.Connection), rtp: isRTP})
+		if a.live() {
+			dg.eps = append(dg.eps, ap, netip.AddrPortFrom(addr, uint16(md.Port+1)))
+		}
 		if isRTP && !md.RTCPMux {
 			rtcp := md.RTCPPort
 			if rtcp == 0 {

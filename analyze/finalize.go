@@ -22,24 +22,18 @@ func (a *Analyzer) Result() *Result {
 
 	// Streams: those tied to SDP, and unsignalled ones with enough packets.
 	byCall := map[string][]*stream{}
-	kept := 0
 	for _, s := range a.streamList {
-		if dg, ok := s.dtmf.Flush(); ok {
-			s.addDigit(dg)
-		}
-		s.final = s.stats.Stats()
-		if !s.signalled && s.final.Packets < a.opts.Thresholds.UnsignalledMinPackets {
+		if s.evicted || !s.signalled && s.stats.Stats().Packets < a.opts.Thresholds.UnsignalledMinPackets {
 			continue
 		}
-		kept++
-		s.id = "s" + itoa(kept)
+		a.prepareStream(s)
 		if s.callID != "" {
 			byCall[s.callID] = append(byCall[s.callID], s)
 		}
 	}
 	streamFindings := map[*stream][]Finding{}
 	for _, s := range a.streamList {
-		if s.id == "" {
+		if s.id == "" || s.evicted {
 			continue
 		}
 		st, fs := a.finishStream(s)
@@ -49,6 +43,9 @@ func (a *Analyzer) Result() *Result {
 
 	secFindings, bruteSources := a.sec.findings(a.opts.Thresholds)
 	for _, dg := range a.dialogOrder {
+		if dg.evicted {
+			continue
+		}
 		switch dg.kind {
 		case kindCall:
 			c := a.finishCall(dg, byCall[dg.callID], streamFindings)
@@ -70,7 +67,7 @@ func (a *Analyzer) Result() *Result {
 	}
 	// findings of streams without a call
 	for _, s := range a.streamList {
-		if s.id != "" && s.callID == "" {
+		if s.id != "" && s.callID == "" && !s.evicted {
 			r.Findings = append(r.Findings, streamFindings[s]...)
 		}
 	}

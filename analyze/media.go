@@ -62,10 +62,11 @@ type stream struct {
 	eventUnsignalled bool
 	eventPT          int
 
-	dtmf   dtmf.Detector
-	digits []DTMF
-	rtcp   []RTCP
-	id     string
+	dtmf    dtmf.Detector
+	digits  []DTMF
+	rtcp    []RTCP
+	id      string
+	evicted bool // finished in a live analysis
 }
 
 // wellKnownUDP are ports whose own dissector claims a datagram before
@@ -200,6 +201,9 @@ func (a *Analyzer) newStream(key streamKey, conv *endpoint) *stream {
 	}
 	a.streams[key] = s
 	a.streamList = append(a.streamList, s)
+	if s.callID != "" && a.live() {
+		a.callStreams[s.callID] = append(a.callStreams[s.callID], s)
+	}
 	a.bySSRC[key.ssrc] = append(a.bySSRC[key.ssrc], s)
 	return s
 }

@@ -1,6 +1,9 @@
 package analyze
 
-import "log/slog"
+import (
+	"log/slog"
+	"time"
+)
 
 // Options configure an analysis. Start from DefaultOptions.
 type Options struct {
@@ -13,6 +16,20 @@ type Options struct {
 	KeepRaw bool
 	// MaxRTCPPerStream bounds the RTCP reports kept per stream.
 	MaxRTCPPerStream int
+
+	// OnEvent, when set, makes the analysis live: it is called as calls
+	// start, are answered and end, and as registrations complete; finished
+	// calls are then evicted from memory (see Analyzer.Flush), so that a
+	// capture of days keeps only what is live. Result then holds only what
+	// was not yet finished.
+	OnEvent func(Event)
+	// Linger is how long a live call is kept after its end (BYE, final
+	// error) for retransmissions and late media, before it is finished
+	// (default 4 s).
+	Linger time.Duration
+	// IdleTimeout finishes a live call with no SIP and no RTP for that long
+	// (default 5 minutes).
+	IdleTimeout time.Duration
 }
 
 // Thresholds of the findings. Every value has a documented default.

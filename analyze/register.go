@@ -67,6 +67,13 @@ func (a *Analyzer) regMessage(dg *dialog, d *capture.Datagram, m *sipmsg.Message
 		return
 	}
 	r.answered[m.CSeq] = true
+	dg.endAt = d.Time
+	if a.live() {
+		defer func() {
+			reg, _ := a.finishRegistration(dg)
+			a.opts.OnEvent(Event{Kind: EventRegistration, Time: d.Time, Registration: &reg})
+		}()
+	}
 	r.final, r.reason, r.finalFrame = m.Status, m.Reason, d.Frame
 	if m.Status >= 200 && m.Status < 300 {
 		r.expires = m.Expires

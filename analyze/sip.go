@@ -31,6 +31,11 @@ type dialog struct {
 
 	call *callState
 	reg  *regState
+
+	keys    []msgKey         // retransmission keys to forget on eviction (live mode)
+	eps     []netip.AddrPort // SDP endpoints it announced (live mode)
+	endAt   time.Time        // when it ended (BYE answered, final error): live eviction
+	evicted bool
 }
 
 // msgKey identifies a message on one hop, to recognise retransmissions
@@ -96,11 +101,20 @@ func (a *Analyzer) sipDatagram(d *capture.Datagram) {
 	} else {
 		a.seen[key] = struct{}{}
 	}
+	if a.live() && m.CallID != "" {
+		defer func() { // remember the key so that evicting the dialog forgets it
+			if dg := a.dialogs[m.CallID]; dg != nil && !rec.Retransmission {
+				dg.keys = append(dg.keys, key)
+			}
+		}()
+	}
 
 	a.sec.observe(a, d, m, rec.Retransmission)
 
 	if m.CallID == "" {
-		a.other = append(a.other, rec)
+		if !a.live() || len(a.other) < 1000 {
+			a.other = append(a.other, rec)
+		}
 		return
 	}
 	dg := a.dialogs[m.CallID]

@@ -494,3 +494,7 @@ func burstRatio(bursts, lost, received int) float64 {
 	q := float64(bursts) / float64(lost)
 	return 1 / (p + q)
 }
+
+// LastArrival returns the arrival time of the latest packet (zero before
+// the first).
+func (s *Stream) LastArrival() time.Time { return s.last }
