@@ -315,7 +315,11 @@ func (a *Analyzer) codecRejected(c *callState, callID string, d *capture.Datagra
 	} else if m.Warning != "" {
 		answered = "explained: " + m.Warning
 	}
-	c.findings = append(c.findings, newFinding(CodeCodecMismatch, callID, []int{c.pending.frame, d.Frame}, map[string]string{
+	key := CodeCodecMismatch
+	if c.answerFrame != 0 && c.pending.kind != "initial" { // a re-INVITE of an established call
+		key += ".reinvite"
+	}
+	c.findings = append(c.findings, newFinding(key, callID, []int{c.pending.frame, d.Frame}, map[string]string{
 		"offered": offerText(c.pending.sess), "answered": answered, "status": statusText(m),
 	}))
 }
