@@ -1,0 +1,32 @@
+// Package relay is the PBX's transparent RTP/RTCP forwarder: for each call it
+// holds two legs (caller side, callee side), each an even RTP port and the
+// RTCP port above it (RFC 3550 §11), and forwards every datagram that one
+// side sends to the other side untouched: SSRC, sequence numbers, timestamps
+// and payload stay as they are, so that DTMF (RFC 4733), comfort noise and
+// any codec pass through, and a capture on either side shows the phones'
+// own streams.
+//
+// # Addresses
+//
+// The B2BUA tells a Session what each side's SDP announced (SetPeer). The
+// relay then sends to the address the packets of that side really come from
+// (symmetric latching, in the manner of RFC 4961 symmetric RTP): a phone
+// behind NAT announces a private address but sends from its public mapping,
+// and sending back there fixes most one-way audio. RTCP goes to the RTP port
+// + 1, or to the RTP port when the side uses rtcp-mux (RFC 5761 §5.1.3);
+// RTCP multiplexed on an RTP port is recognised by its packet type (RFC 5761
+// §4).
+//
+// # Quality
+//
+// Each direction is scored live with voiplab/analyze/rtpstats (Wireshark's
+// packet count, loss and RFC 3550 §6.4.1 jitter, and the ITU-T G.107 E-model
+// MOS) without an allocation per packet.
+//
+// # Dead media
+//
+// When no RTP or RTCP has arrived on either leg for Config.Timeout, counted
+// from the first packet or from the moment both peers are known, the Session
+// closes itself and Done is closed; Err then returns ErrMediaTimeout, and the
+// B2BUA ends the call.
+package relay
