@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"voiplab/analyze"
 )
@@ -19,16 +20,13 @@ const ladderColumn = 34
 func WriteLadder(w io.Writer, r *analyze.Result, callID string) error {
 	bw := bufio.NewWriter(w)
 	found := false
-	streams := make(map[string]analyze.Stream, len(r.Streams))
-	for _, s := range r.Streams {
-		streams[s.ID] = s
-	}
+	streams := streamIndex(r)
 	for _, c := range r.Calls {
 		if callID != "" && c.CallID != callID {
 			continue
 		}
 		found = true
-		writeCallLadder(bw, c, streams)
+		writeTextLadder(bw, buildLadder(c, streams))
 	}
 	if callID != "" && !found {
 		return fmt.Errorf("report: no call with Call-ID %q", callID)
@@ -36,19 +34,73 @@ func WriteLadder(w io.Writer, r *analyze.Result, callID string) error {
 	return bw.Flush()
 }
 
-func writeCallLadder(w io.Writer, c analyze.Call, streams map[string]analyze.Stream) {
-	status := c.State
-	if c.FinalStatus != 0 {
-		status += fmt.Sprintf(", %d %s", c.FinalStatus, c.Reason)
+func streamIndex(r *analyze.Result) map[string]analyze.Stream {
+	streams := make(map[string]analyze.Stream, len(r.Streams))
+	for _, s := range r.Streams {
+		streams[s.ID] = s
 	}
-	fmt.Fprintf(w, "Call %s  %s → %s  (%s)\n", c.CallID, c.From, c.To, status)
-	var hosts []string
+	return streams
+}
+
+// ladder is the one model of a call's ladder diagram; writeTextLadder and
+// writeSVGLadder are its two renderers.
+type ladder struct {
+	call  analyze.Call
+	hosts []ladderHost
+	rows  []ladderRow
+}
+
+// ladderHost is one column: a transport address and what we guess it is.
+type ladderHost struct {
+	addr      string
+	userAgent string
+	role      string // "phone", "pbx", "provider", "media", "" (unknown)
+}
+
+// ladderRow is one arrow: a SIP message or an RTP stream.
+type ladderRow struct {
+	offset    time.Duration // since the call's first message
+	from, to  int           // host columns
+	label     string        // method or "status reason"
+	sdp       string        // SDP codecs, empty without SDP
+	frame     int
+	retrans   bool
+	malformed bool
+	fail      bool // a final error response: the reason the call failed
+	challenge bool // 401/407: the server asks for credentials
+	msg       int  // index in call.Messages; -1 for RTP
+	stream    *analyze.Stream
+}
+
+// textLabel is the arrow's text as the terminal ladder writes it.
+func (r ladderRow) textLabel() string {
+	if r.stream != nil {
+		s := r.stream
+		return fmt.Sprintf("RTP %s %s %d pkts, %d lost", s.ID, s.Codec, s.Packets, s.Lost)
+	}
+	label := r.label
+	if r.sdp != "" {
+		label += " (" + r.sdp + ")"
+	}
+	if r.retrans {
+		label += " [retrans]"
+	}
+	if r.malformed {
+		label += " [malformed]"
+	}
+	return label
+}
+
+func buildLadder(c analyze.Call, streams map[string]analyze.Stream) ladder {
+	l := ladder{call: c}
 	col := map[string]int{}
-	add := func(h string) {
-		if _, ok := col[h]; !ok {
-			col[h] = len(hosts)
-			hosts = append(hosts, h)
+	add := func(h string) int {
+		if i, ok := col[h]; ok {
+			return i
 		}
+		col[h] = len(l.hosts)
+		l.hosts = append(l.hosts, ladderHost{addr: h})
+		return len(l.hosts) - 1
 	}
 	for _, m := range c.Messages {
 		add(m.Src)
@@ -60,20 +112,8 @@ func writeCallLadder(w io.Writer, c analyze.Call, streams map[string]analyze.Str
 			add(s.Dst)
 		}
 	}
-	width := (len(hosts)-1)*ladderColumn + 1
-	var head strings.Builder
-	head.WriteString(strings.Repeat(" ", 12))
-	for i, h := range hosts {
-		label := short(h, ladderColumn-2)
-		pad := 0
-		if i < len(hosts)-1 {
-			pad = ladderColumn - len([]rune(label))
-		}
-		head.WriteString(label + strings.Repeat(" ", max(pad, 1)))
-	}
-	fmt.Fprintln(w, strings.TrimRight(head.String(), " "))
 	t0 := c.Start
-	for _, m := range c.Messages {
+	for i, m := range c.Messages {
 		label := m.Method
 		if m.Status != 0 {
 			label = fmt.Sprint(m.Status)
@@ -81,26 +121,113 @@ func writeCallLadder(w io.Writer, c analyze.Call, streams map[string]analyze.Str
 				label = rs[0] + " " + rs[1]
 			}
 		}
-		if m.SDP != "" {
-			label += " (" + m.SDP + ")"
+		l.rows = append(l.rows, ladderRow{
+			offset: m.Time.Sub(t0), from: col[m.Src], to: col[m.Dst], label: label, sdp: m.SDP, frame: m.Frame,
+			retrans: m.Retransmission, malformed: m.Malformed != "",
+			fail:      m.Status >= 300 && m.Status != 401 && m.Status != 407 && m.Status != 487 || m.Malformed != "",
+			challenge: m.Status == 401 || m.Status == 407,
+			msg:       i,
+		})
+		if m.UserAgent != "" && l.hosts[col[m.Src]].userAgent == "" {
+			l.hosts[col[m.Src]].userAgent = m.UserAgent
 		}
-		if m.Retransmission {
-			label += " [retrans]"
-		}
-		if m.Malformed != "" {
-			label += " [malformed]"
-		}
-		line := arrow(width, col[m.Src], col[m.Dst], label, '-')
-		fmt.Fprintf(w, "%10.6f  %s  #%d\n", m.Time.Sub(t0).Seconds(), line, m.Frame)
 	}
 	for _, id := range c.Streams {
 		s, ok := streams[id]
 		if !ok {
 			continue
 		}
-		label := fmt.Sprintf("RTP %s %s %d pkts, %d lost", s.ID, s.Codec, s.Packets, s.Lost)
-		line := arrow(width, col[s.Src], col[s.Dst], label, '=')
-		fmt.Fprintf(w, "%10.6f  %s  #%d\n", s.Start.Sub(t0).Seconds(), line, s.FirstFrame)
+		l.rows = append(l.rows, ladderRow{offset: s.Start.Sub(t0), from: col[s.Src], to: col[s.Dst], frame: s.FirstFrame,
+			msg: -1, stream: &s})
+	}
+	guessRoles(&l)
+	return l
+}
+
+// guessRoles labels each host: a host that receives an INVITE and sends
+// one on (a B2BUA or proxy) or whose User-Agent names a PBX is a PBX; a
+// host that only sends or receives media is a media endpoint; the others
+// are phones, or a provider when a PBX talks to them and their
+// User-Agent names a carrier product. It is a guess, and the page says so.
+func guessRoles(l *ladder) {
+	recvInvite := make([]bool, len(l.hosts))
+	sendInvite := make([]bool, len(l.hosts))
+	sip := make([]bool, len(l.hosts))
+	for _, m := range l.call.Messages {
+		for i, h := range l.hosts {
+			if h.addr == m.Src || h.addr == m.Dst {
+				sip[i] = true
+			}
+		}
+		if m.Method == "INVITE" && !m.Retransmission {
+			for i, h := range l.hosts {
+				if h.addr == m.Src {
+					sendInvite[i] = true
+				}
+				if h.addr == m.Dst {
+					recvInvite[i] = true
+				}
+			}
+		}
+	}
+	for i := range l.hosts {
+		h := &l.hosts[i]
+		ua := strings.ToLower(h.userAgent)
+		switch {
+		case !sip[i]:
+			h.role = "media"
+		case containsAny(ua, pbxAgents) || recvInvite[i] && sendInvite[i]:
+			h.role = "pbx"
+		case containsAny(ua, providerAgents):
+			h.role = "provider"
+		default:
+			h.role = "phone"
+		}
+	}
+}
+
+// pbxAgents and providerAgents are lower-case User-Agent/Server fragments
+// of well-known PBX and carrier software (an immutable lookup table).
+var (
+	pbxAgents      = []string{"asterisk", "freeswitch", "kamailio", "opensips", "3cx", "pbx", "yate", "voiplab", "sems", "ser "}
+	providerAgents = []string{"sbc", "broadworks", "acme packet", "oracle", "sonus", "ribbon", "audiocodes mediant", "carrier"}
+)
+
+func containsAny(s string, parts []string) bool {
+	for _, p := range parts {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func writeTextLadder(w io.Writer, l ladder) {
+	c := l.call
+	status := c.State
+	if c.FinalStatus != 0 {
+		status += fmt.Sprintf(", %d %s", c.FinalStatus, c.Reason)
+	}
+	fmt.Fprintf(w, "Call %s  %s → %s  (%s)\n", c.CallID, c.From, c.To, status)
+	width := (len(l.hosts)-1)*ladderColumn + 1
+	var head strings.Builder
+	head.WriteString(strings.Repeat(" ", 12))
+	for i, h := range l.hosts {
+		label := short(h.addr, ladderColumn-2)
+		pad := 0
+		if i < len(l.hosts)-1 {
+			pad = ladderColumn - len([]rune(label))
+		}
+		head.WriteString(label + strings.Repeat(" ", max(pad, 1)))
+	}
+	fmt.Fprintln(w, strings.TrimRight(head.String(), " "))
+	for _, r := range l.rows {
+		shaft := '-'
+		if r.stream != nil {
+			shaft = '='
+		}
+		line := arrow(width, r.from, r.to, r.textLabel(), shaft)
+		fmt.Fprintf(w, "%10.6f  %s  #%d\n", r.offset.Seconds(), line, r.frame)
 	}
 	fmt.Fprintln(w)
 }

@@ -1,0 +1,65 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"voiplab/analyze"
+)
+
+// streamChart is the ECharts option of one stream's chart, built by
+// go-echarts and drawn by the page's script when its call is opened.
+type streamChart struct {
+	ID     string          // the element id: "chart-" + stream id, stable for golden files
+	Option json.RawMessage // the ECharts option (JSON)
+}
+
+// buildStreamChart draws jitter and the largest arrival delta of each
+// bucket of s.Series over time, with loss events as red triangles. The
+// series is already bounded by analyze (at most 600 buckets), so the chart
+// stays light whatever the length of the call.
+func buildStreamChart(s analyze.Stream, tr *translator) (*streamChart, error) {
+	if len(s.Series) == 0 {
+		return nil, nil
+	}
+	id := "chart-" + htmlID(s.ID)
+	line := charts.NewLine()
+	line.ClearPresetJSAssets() // the page embeds echarts.min.js itself: no request to any host
+	line.SetGlobalOptions(
+		charts.WithInitializationOpts(opts.Initialization{ChartID: id, Width: "100%", Height: "280px"}),
+		charts.WithAnimation(false),
+		charts.WithTitleOpts(opts.Title{Title: tr.T("chart.title", map[string]any{"Stream": s.ID}),
+			Subtitle: tr.T("chart.subtitle", map[string]any{"Width": fmt.Sprintf("%g", s.SeriesWidthMs)})}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "28px"}),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Name: "s", Min: 0}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "ms"}),
+		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside"}, opts.DataZoom{Type: "slider"}),
+	)
+	jitter := make([]opts.LineData, len(s.Series))
+	delta := make([]opts.LineData, len(s.Series))
+	var lost []opts.ScatterData
+	for i, p := range s.Series {
+		x := p.OffsetMs / 1000
+		jitter[i] = opts.LineData{Value: []any{x, p.JitterMs}}
+		delta[i] = opts.LineData{Value: []any{x, p.MaxDeltaMs}}
+		if p.Lost > 0 {
+			lost = append(lost, opts.ScatterData{Value: []any{x, p.MaxDeltaMs, p.Lost}, Symbol: "triangle", SymbolSize: 12})
+		}
+	}
+	noSymbol := charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)})
+	line.AddSeries(tr.T("chart.jitter", nil), jitter, noSymbol)
+	line.AddSeries(tr.T("chart.delta", nil), delta, noSymbol)
+	scatter := charts.NewScatter()
+	scatter.AddSeries(tr.T("chart.loss", nil), lost, charts.WithItemStyleOpts(opts.ItemStyle{Color: "#c0392b"}))
+	line.Overlap(scatter)
+	line.Validate()
+	b, err := json.Marshal(line.JSON()) // escapes <, > and &: safe inside <script>
+	if err != nil {
+		return nil, fmt.Errorf("report: chart of stream %s: %w", s.ID, err)
+	}
+	return &streamChart{ID: id, Option: b}, nil
+}

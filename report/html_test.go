@@ -1,0 +1,246 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"voiplab/analyze"
+	"voiplab/report"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// generated is the fixed generation time of golden reports.
+var generated = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// corpusDir is ../../shared/corpus (from /work/main/report) unless
+// VOIPLAB_CORPUS names another place.
+func corpusDir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("VOIPLAB_CORPUS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "corpus")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pcaps")); err != nil {
+		t.Skipf("corpus not found at %s (set VOIPLAB_CORPUS): %v", dir, err)
+	}
+	return dir
+}
+
+func corpusCaptures(t testing.TB) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(corpusDir(t), "pcaps", "*.pcap*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, p := range paths {
+		if !strings.HasSuffix(p, ".json") {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		t.Skip("no captures in the corpus")
+	}
+	return out
+}
+
+// goldenCaptures are the representative captures whose whole page is kept
+// in testdata/golden (the others get the structural checks of
+// TestHTMLCorpus): a clean call with RTP and RTCP, DTMF, a G.722 call, a
+// call over TCP, IPv6, a fax/T.38 call with many streams, RTP with loss and
+// a capture without any call.
+var goldenCaptures = []string{
+	"heplify_rtp_rtcp_sip_ipv4_udp.pcap",
+	"rtp-pcap_SIP_DTMF2.pcap",
+	"rtp-pcap_sip-rtp-g722.pcap",
+	"heplify_sip_ipv4_tcp_fragmented.pcap",
+	"heplify_sip_ipv6_udp.pcap",
+	"heplify_FAX-Call-t38-CA-TDM-SIP-FB-1.pcap",
+	"asterisk-testsuite_16_bit_48khz_60_fec_dropped.pcapng",
+	"ndpi_sip_hello.pcapng",
+}
+
+func analyse(t testing.TB, paths ...string) *analyze.Result {
+	t.Helper()
+	r, err := analyze.Run(context.Background(), paths, analyze.DefaultOptions(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func render(t testing.TB, r *analyze.Result, lang string) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := report.WriteHTML(&b, r, report.HTMLOptions{Lang: lang, Generated: generated}); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// stripAssets replaces the embedded ECharts library (1 MB, checked by
+// TestEChartsAsset) by a marker, so that golden files hold only our page.
+func stripAssets(page string) string {
+	lic := strings.Index(page, "* Licensed to the Apache Software Foundation")
+	if lic < 0 {
+		return page
+	}
+	i := strings.LastIndex(page[:lic], "<script>")
+	j := strings.Index(page[lic:], "</script>")
+	return page[:i] + "<script>/* echarts.min.js 5.6.0 */" + page[lic+j:]
+}
+
+// TestHTMLGolden compares the page of each representative capture, in
+// English and French, with testdata/golden/<capture>.<lang>.html (rewrite
+// with -update after a reviewed change).
+func TestHTMLGolden(t *testing.T) {
+	dir := corpusDir(t)
+	for _, name := range goldenCaptures {
+		for _, lang := range report.Languages() {
+			t.Run(name+"/"+lang, func(t *testing.T) {
+				path := filepath.Join(dir, "pcaps", name)
+				page := render(t, analyse(t, path), lang)
+				page = strings.ReplaceAll(stripAssets(page), filepath.Join(dir, "pcaps")+string(filepath.Separator), "")
+				golden := filepath.Join("testdata", "golden", name+"."+lang+".html")
+				if *update {
+					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(golden, []byte(page), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test ./report -run HTMLGolden -update)", err)
+				}
+				if page != string(want) {
+					t.Errorf("page differs from %s; diff it after -update", golden)
+				}
+			})
+		}
+	}
+}
+
+// TestHTMLCorpus renders every corpus capture in both languages and checks
+// the structure of the page: it parses, stays under 2 MiB, names no remote
+// host, has one SVG arrow per SIP message of each call and one chart
+// option per chart element, and no catalogue id leaked untranslated.
+func TestHTMLCorpus(t *testing.T) {
+	for _, path := range corpusCaptures(t) {
+		r := analyse(t, path)
+		for _, lang := range report.Languages() {
+			t.Run(filepath.Base(path)+"/"+lang, func(t *testing.T) {
+				page := render(t, r, lang)
+				checkPage(t, r, page)
+			})
+		}
+	}
+}
+
+// untranslated matches a catalogue id that T returned as is.
+var untranslated = regexp.MustCompile(`\b(page|nav|summary|file|state|severity|call|ladder|role|msg|sdp|stream|rtcp|chart|findings|reg|other|howto|glossary|param|finding)\.[a-z_]+(\.[a-z0-9_-]+)*\b`)
+
+func checkPage(t *testing.T, r *analyze.Result, page string) {
+	t.Helper()
+	if len(page) > 2<<20 {
+		t.Errorf("page is %d bytes, over 2 MiB", len(page))
+	}
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatalf("page does not parse: %v", err)
+	}
+	sipArrows := map[string]int{} // call anchor → arrows
+	charts := map[string]bool{}
+	var chartData string
+	var walk func(n *html.Node, call string)
+	walk = func(n *html.Node, call string) {
+		if n.Type == html.ElementNode {
+			for _, a := range n.Attr {
+				if (a.Key == "src" || a.Key == "href") && !strings.HasPrefix(a.Val, "#") {
+					t.Errorf("<%s %s=%q>: the page must not load anything", n.Data, a.Key, a.Val)
+				}
+				if a.Key == "id" && strings.HasPrefix(a.Val, "call-") && n.Data == "details" {
+					call = a.Val
+				}
+				if a.Key == "class" && strings.HasPrefix(a.Val, "arrow sip") {
+					sipArrows[call]++
+				}
+				if a.Key == "class" && a.Val == "chart" {
+					charts[attr(n, "id")] = true
+				}
+				if a.Key == "id" && a.Val == "chart-data" && n.FirstChild != nil {
+					chartData = n.FirstChild.Data
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, call)
+		}
+	}
+	walk(doc, "")
+	for i, c := range r.Calls {
+		if got := sipArrows["call-"+itoa(i+1)]; got != len(c.Messages) {
+			t.Errorf("call %d (%s): %d SIP arrows, want %d messages", i+1, c.CallID, got, len(c.Messages))
+		}
+	}
+	var options map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(chartData), &options); err != nil {
+		t.Fatalf("chart data: %v", err)
+	}
+	for id := range charts {
+		if options[id] == nil {
+			t.Errorf("chart %s has no option", id)
+		}
+	}
+	if len(options) != len(charts) {
+		t.Errorf("%d chart options for %d chart elements", len(options), len(charts))
+	}
+	text := visibleText(doc)
+	if m := untranslated.FindString(text); m != "" {
+		t.Errorf("untranslated catalogue id %q on the page", m)
+	}
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func visibleText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && (n.Data == "script" || n.Data == "style") {
+			return
+		}
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+			b.WriteByte(' ')
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,178 @@
+package report
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+
+	"voiplab/analyze"
+)
+
+// The page's strings live in message catalogues, one per language
+// (locales/en.json, locales/fr.json, and the French finding texts in
+// locales/fr_findings.json; the English finding texts are analyze's own
+// catalogue, analyze.Templates). go-i18n reads them and picks plural forms
+// by the CLDR rules of each language (French "1 appel", "0 appel").
+//
+//go:embed locales/*.json
+var localeFiles embed.FS
+
+// Languages lists the languages a report can be written in.
+func Languages() []string { return []string{"en", "fr"} }
+
+// translator renders the strings of one language.
+type translator struct {
+	lang string
+	loc  *i18n.Localizer
+}
+
+// newBundle loads every catalogue: the page strings of both languages, the
+// English finding texts from analyze and the French ones from
+// fr_findings.json.
+func newBundle() (*i18n.Bundle, error) {
+	b := i18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("json", json.Unmarshal)
+	for _, name := range []string{"en.json", "fr.json", "fr_findings.json"} {
+		data, err := localeFiles.ReadFile("locales/" + name)
+		if err != nil {
+			return nil, fmt.Errorf("report: catalogue %s: %w", name, err)
+		}
+		if name == "fr_findings.json" {
+			name = "fr.json" // go-i18n takes the language from the file name
+		}
+		if _, err := b.ParseMessageFileBytes(data, name); err != nil {
+			return nil, fmt.Errorf("report: catalogue %s: %w", name, err)
+		}
+	}
+	var msgs []*i18n.Message
+	for key, t := range analyze.Templates() {
+		for i, part := range findingParts {
+			msgs = append(msgs, &i18n.Message{ID: "finding." + key + "." + part, Other: t[i]})
+		}
+	}
+	if err := b.AddMessages(language.English, msgs...); err != nil {
+		return nil, fmt.Errorf("report: english findings: %w", err)
+	}
+	return b, nil
+}
+
+// findingParts are the three texts of a finding template, in
+// analyze.Templates order.
+var findingParts = [3]string{"message", "hint", "reference"}
+
+func newTranslator(lang string) (*translator, error) {
+	if lang == "" {
+		lang = "en"
+	}
+	if lang != "en" && lang != "fr" {
+		return nil, fmt.Errorf("report: %w: %q (want en or fr)", ErrLanguage, lang)
+	}
+	b, err := newBundle()
+	if err != nil {
+		return nil, err
+	}
+	return &translator{lang: lang, loc: i18n.NewLocalizer(b, lang)}, nil
+}
+
+// T returns the message id filled with data. A missing message is a bug
+// that TestCataloguesComplete catches; the page then shows the id.
+func (t *translator) T(id string, data map[string]any) string {
+	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// N returns the plural message id for count n.
+func (t *translator) N(id string, n int) string {
+	s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: id, PluralCount: n, TemplateData: map[string]any{"Count": n}})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// Finding returns the message, hint and reference of f in the page's
+// language, expanded from its Key and Params with analyze.Expand (the same
+// {param} expansion as analyze's English text). A finding without a key
+// (from an older JSON) keeps its English text.
+func (t *translator) Finding(f analyze.Finding) (message, hint, reference string) {
+	if f.Key == "" {
+		return f.Message, f.Hint, f.Reference
+	}
+	params := f.Params
+	if t.lang != "en" {
+		params = t.params(params)
+	}
+	var out [3]string
+	for i, part := range findingParts {
+		s, err := t.loc.Localize(&i18n.LocalizeConfig{MessageID: "finding." + f.Key + "." + part})
+		if err != nil {
+			return f.Message, f.Hint, f.Reference
+		}
+		out[i] = analyze.Expand(s, params)
+	}
+	return out[0], out[1], out[2]
+}
+
+// paramPhrases are the English phrases analyze writes into finding
+// parameters, and the message that says them in another language (an
+// immutable lookup table). X is the part of the value that is data
+// (codec names, a Warning header) and stays as it is.
+var paramPhrases = []struct {
+	re *regexp.Regexp
+	id string
+}{
+	{regexp.MustCompile(`^answered with (.*)$`), "param.answered_with"},
+	{regexp.MustCompile(`^accepts (.*)$`), "param.accepts"},
+	{regexp.MustCompile(`^did not say which codecs it accepts$`), "param.no_codecs_said"},
+	{regexp.MustCompile(`^explained: (.*)$`), "param.explained"},
+	{regexp.MustCompile(`^The caller$`), "param.caller"},
+	{regexp.MustCompile(`^The callee$`), "param.callee"},
+	{regexp.MustCompile(`^SDP \(c= line\)$`), "param.sdp_c"},
+	{regexp.MustCompile(`^Contact header$`), "param.contact"},
+	{regexp.MustCompile(`^very satisfied$`), "param.rating.very_satisfied"},
+	{regexp.MustCompile(`^satisfied$`), "param.rating.satisfied"},
+	{regexp.MustCompile(`^some users dissatisfied$`), "param.rating.some"},
+	{regexp.MustCompile(`^many users dissatisfied$`), "param.rating.many"},
+	{regexp.MustCompile(`^nearly all users dissatisfied$`), "param.rating.nearly_all"},
+	{regexp.MustCompile(`^not recommended$`), "param.rating.not_recommended"},
+}
+
+// params translates the prose parts of finding parameters; data (addresses,
+// codecs, numbers) is left alone.
+func (t *translator) params(in map[string]string) map[string]string {
+	out := make(map[string]string, len(in))
+	for k, v := range in {
+		out[k] = v
+		for _, p := range paramPhrases {
+			if m := p.re.FindStringSubmatch(v); m != nil {
+				x := ""
+				if len(m) > 1 {
+					x = m[1]
+				}
+				out[k] = t.T(p.id, map[string]any{"X": x})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// state translates a call or registration state; unknown states stay as
+// they are.
+func (t *translator) state(s string) string {
+	if s == "" {
+		return ""
+	}
+	if v := t.T("state."+s, nil); !strings.HasPrefix(v, "state.") {
+		return v
+	}
+	return s
+}
