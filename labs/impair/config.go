@@ -44,9 +44,11 @@ type GilbertElliott struct {
 	LossBad  float64
 }
 
-// Gilbert returns the simple Gilbert model for a target loss rate (0 to 1)
-// and mean burst length in packets (≥ 1): LossGood = 0, LossBad = 1,
-// R = 1/meanBurst and P = R·loss/(1-loss).
+// Gilbert returns the simple Gilbert model for a target loss rate (0 ≤ loss
+// < 1) and mean loss burst length in packets (≥ 1; 1 with loss ≤ 0.5 is
+// Bernoulli loss): LossGood = 0, LossBad = 1, R = 1/meanBurst and
+// P = R·loss/(1-loss), so that P/(P+R) = loss. The rate must stay within what
+// the burst length allows (P ≤ 1), which Config.Validate checks.
 func Gilbert(loss, meanBurst float64) GilbertElliott {
 	r := 1 / meanBurst
 	return GilbertElliott{P: r * loss / (1 - loss), R: r, LossBad: 1}

@@ -32,10 +32,14 @@
 //     2·JitterMs/3, the mean absolute difference of two draws. Jitter never
 //     reorders: like a router queue, a packet never leaves before the packet
 //     sent before it (its send time is raised to the previous one's), so
-//     close packets bunch up rather than overtake.
+//     close packets bunch up rather than overtake. That lowers the measured
+//     jitter when JitterMs exceeds the packet interval: for 20 ms packets,
+//     ±40 ms gives an RFC 3550 jitter of about 18 ms and ±20 ms about 12 ms
+//     (measured over 100k packets).
 //   - Reordering: with probability ReorderPct a packet is held back by
-//     ReorderMs more (30 ms by default, more than one 20 ms packet
-//     interval), outside the queue order, so the next packet overtakes it.
+//     ReorderMs after its place in the queue (30 ms by default, more than
+//     one 20 ms packet interval), outside the queue order, so the next
+//     packet overtakes it; it never overtakes an earlier packet.
 //
 // # Conn
 //

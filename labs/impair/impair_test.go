@@ -306,6 +306,35 @@ func TestReorder(t *testing.T) {
 	}
 }
 
+// TestReorderNeverOvertakesEarlier: a held-back packet leaves after every
+// in-order packet sent before it, even when jitter delays those more.
+func TestReorderNeverOvertakesEarlier(t *testing.T) {
+	imp := mustNew(t, impair.Config{DelayMs: 50, JitterMs: 45, ReorderPct: 10, ReorderMs: 1, Seed: 6})
+	var latest time.Time // latest send time of the in-order packets so far
+	for i := range 10_000 {
+		now := t0.Add(time.Duration(i) * 5 * time.Millisecond)
+		before := imp.Stats().Reordered
+		_, at := imp.Decide(now)
+		if imp.Stats().Reordered == before {
+			latest = at
+			continue
+		}
+		if !at.After(latest) {
+			t.Fatalf("held-back packet %d leaves at %v, not after an earlier packet (%v)", i, at, latest)
+		}
+	}
+}
+
+func BenchmarkDecide(b *testing.B) {
+	ge := impair.Gilbert(0.05, 3)
+	imp := mustNew(b, impair.Config{Burst: &ge, DelayMs: 40, JitterMs: 20, ReorderPct: 1})
+	now := t0
+	for b.Loop() {
+		now = now.Add(20 * time.Millisecond)
+		imp.Decide(now)
+	}
+}
+
 func formatPct(p float64) string {
 	return time.Duration(p * float64(time.Second)).String() // "1s" for 1 %: a unique, readable name
 }

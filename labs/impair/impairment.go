@@ -87,15 +87,16 @@ func (i *Impairment) Decide(now time.Time) (drop bool, sendAt time.Time) {
 	}
 	delay := i.cfg.DelayMs + i.cfg.JitterMs*(2*u-1)
 	sendAt = now.Add(msToDuration(max(delay, 0)))
-	if held {
-		// Held back outside the queue order: later packets are not held
-		// behind it, so they overtake it.
-		i.stats.Reordered++
-		return false, sendAt.Add(msToDuration(i.cfg.ReorderMs))
-	}
 	// A queue does not reorder: never leave before the previous packet.
 	if sendAt.Before(i.last) {
 		sendAt = i.last
+	}
+	if held {
+		// Held back ReorderMs after its place in the queue, outside the
+		// queue order: later packets are not held behind it, so they
+		// overtake it (and it never overtakes earlier ones).
+		i.stats.Reordered++
+		return false, sendAt.Add(msToDuration(i.cfg.ReorderMs))
 	}
 	i.last = sendAt
 	return false, sendAt
