@@ -1,0 +1,49 @@
+package phone
+
+import (
+	"net"
+	"net/netip"
+	"strconv"
+)
+
+// Recorder receives every datagram a phone sends, when it leaves.
+type Recorder func(src, dst netip.AddrPort, payload []byte)
+
+// netConn is a phone's UDP socket as the lab's network sees it: writes to
+// an unreachable address vanish, every other write is recorded.
+type netConn struct {
+	net.PacketConn
+	local netip.AddrPort
+	rec   Recorder
+	reach func(netip.Addr) bool
+}
+
+func newNetConn(c net.PacketConn, rec Recorder, reach func(netip.Addr) bool) *netConn {
+	return &netConn{PacketConn: c, local: addrPort(c.LocalAddr()), rec: rec, reach: reach}
+}
+
+func (c *netConn) WriteTo(p []byte, to net.Addr) (int, error) {
+	dst := addrPort(to)
+	if c.reach != nil && !c.reach(dst.Addr()) {
+		return len(p), nil // lost in the network (NAT): nobody sees it
+	}
+	n, err := c.PacketConn.WriteTo(p, to)
+	if err == nil && c.rec != nil {
+		c.rec(c.local, dst, p[:n])
+	}
+	return n, err
+}
+
+func addrPort(a net.Addr) netip.AddrPort {
+	if u, ok := a.(*net.UDPAddr); ok {
+		ap := u.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+	}
+	if a == nil {
+		return netip.AddrPort{}
+	}
+	ap, _ := netip.ParseAddrPort(a.String())
+	return ap
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -1,0 +1,64 @@
+package phone
+
+import (
+	"math"
+	"strings"
+
+	"github.com/zaf/g711"
+
+	"voiplab/g722"
+)
+
+// encoder turns 20 ms of a generated tone into one RTP payload in a codec.
+type encoder struct {
+	name  string
+	hz    float64
+	n     int // samples generated so far, at the codec's sampling rate
+	g722  *g722.Encoder
+	pcm   []int16
+	ulaw  bool
+	ratio int // audio samples per RTP timestamp unit
+}
+
+// newEncoder returns an encoder of a hz sine for codec name (PCMU, PCMA,
+// G722), or nil for a codec the phone cannot encode.
+func newEncoder(name string, hz float64) *encoder {
+	e := &encoder{name: name, hz: hz, ratio: 1}
+	switch strings.ToUpper(name) {
+	case "PCMU":
+		e.ulaw = true
+	case "PCMA":
+	case "G722":
+		e.g722 = g722.NewEncoder()
+		e.ratio = 2 // 16 kHz audio, 8000 Hz RTP clock (RFC 3551 §4.5.2)
+	default:
+		return nil
+	}
+	return e
+}
+
+// frame returns the payload of 20 ms (160 RTP clock units).
+func (e *encoder) frame() []byte {
+	const units = 160 // 20 ms at the 8000 Hz RTP clock
+	samples := units * e.ratio
+	rate := float64(8000 * e.ratio)
+	e.pcm = e.pcm[:0]
+	for i := 0; i < samples; i++ {
+		// -12 dBFS: loud enough to hear, far from clipping.
+		v := 0.25 * math.Sin(2*math.Pi*e.hz*float64(e.n)/rate)
+		e.pcm = append(e.pcm, int16(v*32767))
+		e.n++
+	}
+	if e.g722 != nil {
+		return e.g722.Encode(make([]byte, 0, units), e.pcm)
+	}
+	out := make([]byte, len(e.pcm))
+	for i, s := range e.pcm {
+		if e.ulaw {
+			out[i] = g711.EncodeUlawFrame(s)
+		} else {
+			out[i] = g711.EncodeAlawFrame(s)
+		}
+	}
+	return out
+}
