@@ -11,25 +11,26 @@ import (
 const DefaultReorderMs = 30
 
 // Config describes the impairment of one packet stream. The zero value
-// changes nothing.
+// changes nothing. The field tags name the keys of a lab definition
+// (snake_case, as Validate's messages do).
 type Config struct {
 	// LossPct is the Bernoulli loss probability in percent, 0 to 100.
-	LossPct float64
+	LossPct float64 `yaml:"loss_pct,omitempty" json:"loss_pct,omitempty"`
 	// Burst, when not nil, replaces LossPct by Gilbert-Elliott bursty loss.
-	Burst *GilbertElliott
+	Burst *GilbertElliott `yaml:"burst,omitempty" json:"burst,omitempty"`
 	// DelayMs is a fixed one-way delay added to every packet, in ms.
-	DelayMs float64
+	DelayMs float64 `yaml:"delay_ms,omitempty" json:"delay_ms,omitempty"`
 	// JitterMs is the half-width of the uniform delay variation, in ms: each
 	// packet's delay is DelayMs + U(-JitterMs, +JitterMs), at least 0.
-	JitterMs float64
+	JitterMs float64 `yaml:"jitter_ms,omitempty" json:"jitter_ms,omitempty"`
 	// ReorderPct is the percentage of packets held back by ReorderMs so that
 	// later packets overtake them.
-	ReorderPct float64
+	ReorderPct float64 `yaml:"reorder_pct,omitempty" json:"reorder_pct,omitempty"`
 	// ReorderMs is the extra delay of a held-back packet in ms; 0 means
 	// DefaultReorderMs.
-	ReorderMs float64
+	ReorderMs float64 `yaml:"reorder_ms,omitempty" json:"reorder_ms,omitempty"`
 	// Seed seeds the random streams: the same Seed gives the same pattern.
-	Seed uint64
+	Seed uint64 `yaml:"seed,omitempty" json:"seed,omitempty"`
 }
 
 // GilbertElliott is the two-state bursty loss model (Gilbert 1960, Elliott
@@ -39,16 +40,18 @@ type Config struct {
 // Linux netem's "loss gemodel p r 1-h 1-k" takes the same four numbers in
 // percent, in the order P, R, LossBad, LossGood.
 type GilbertElliott struct {
-	P, R     float64
-	LossGood float64
-	LossBad  float64
+	P        float64 `yaml:"p" json:"p"`
+	R        float64 `yaml:"r" json:"r"`
+	LossGood float64 `yaml:"loss_good,omitempty" json:"loss_good,omitempty"`
+	LossBad  float64 `yaml:"loss_bad" json:"loss_bad"`
 }
 
 // Gilbert returns the simple Gilbert model for a target loss rate (0 ≤ loss
-// < 1) and mean loss burst length in packets (≥ 1; 1 with loss ≤ 0.5 is
-// Bernoulli loss): LossGood = 0, LossBad = 1, R = 1/meanBurst and
-// P = R·loss/(1-loss), so that P/(P+R) = loss. The rate must stay within what
-// the burst length allows (P ≤ 1), which Config.Validate checks.
+// < 1) and mean loss burst length in packets (≥ 1): LossGood = 0,
+// LossBad = 1, R = 1/meanBurst and P = R·loss/(1-loss), so that
+// P/(P+R) = loss. (Memoryless Bernoulli loss is the case P + R = 1, that is
+// meanBurst = 1/(1-loss).) The rate must stay within what the burst length
+// allows (P ≤ 1), which Config.Validate checks.
 func Gilbert(loss, meanBurst float64) GilbertElliott {
 	r := 1 / meanBurst
 	return GilbertElliott{P: r * loss / (1 - loss), R: r, LossBad: 1}
