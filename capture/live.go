@@ -1,0 +1,42 @@
+package capture
+
+import (
+	"errors"
+	"time"
+)
+
+// Frame is one captured link-layer frame.
+type Frame struct {
+	// Data holds the captured bytes (at most the snap length). From a live
+	// capture it points into the kernel ring: valid until the next read.
+	Data []byte
+	// Length is the frame's length on the wire.
+	Length int
+	Time   time.Time
+	// LinkType is the frame's link-layer header type, numbered as in
+	// https://www.tcpdump.org/linktypes.html: 1 Ethernet, 101 raw IP.
+	LinkType uint16
+	// Interface names the interface the frame was captured on.
+	Interface string
+}
+
+// Link types of captured frames.
+const (
+	LinkTypeEthernet uint16 = linkEthernet // Ethernet (and Linux loopback)
+	LinkTypeRaw      uint16 = linkRaw      // raw IPv4/IPv6: a cooked socket's frames
+	LinkTypeLinuxSLL uint16 = linkLinuxSLL // the link type a cooked socket's filter is compiled for
+)
+
+// LiveStats are a live capture's counters. Received and Dropped come from
+// the kernel (PACKET_STATISTICS): packets that passed the filter, and those
+// of them lost because the ring buffer was full.
+type LiveStats struct {
+	Received uint64
+	Dropped  uint64
+	// Read counts the frames handed to the caller.
+	Read uint64
+}
+
+// ErrIdle is returned by Live.ReadFrame when no packet arrived within the
+// poll interval: the caller may do housekeeping and read again.
+var ErrIdle = errors.New("capture: no packet within the poll interval")
