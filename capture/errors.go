@@ -18,16 +18,3 @@ var (
 	// addresses, or an unknown transport.
 	ErrAddress = errors.New("invalid datagram addresses")
 )
-
-// Sentinel errors of live capture.
-var (
-	// ErrPermission means the process may not open a packet socket: live
-	// capture needs root or the CAP_NET_RAW capability. The message says how
-	// to grant it.
-	ErrPermission = errors.New("live capture needs root or the CAP_NET_RAW capability")
-	// ErrInterface means the capture interface does not exist or is down.
-	ErrInterface = errors.New("no such capture interface")
-	// ErrLiveUnsupported means live capture is not available on this
-	// operating system (it uses Linux AF_PACKET sockets).
-	ErrLiveUnsupported = errors.New("live capture is only supported on Linux")
-)

@@ -37,6 +37,19 @@ type LiveStats struct {
 	Read uint64
 }
 
+// Sentinel errors of live capture.
+var (
+	// ErrPermission means the process may not open a packet socket: live
+	// capture needs root or the CAP_NET_RAW capability. The message says how
+	// to grant it.
+	ErrPermission = errors.New("live capture needs root or the CAP_NET_RAW capability")
+	// ErrInterface means the capture interface does not exist or is down.
+	ErrInterface = errors.New("no such capture interface")
+	// ErrLiveUnsupported means live capture is not available on this
+	// operating system (it uses Linux AF_PACKET sockets).
+	ErrLiveUnsupported = errors.New("live capture is only supported on Linux")
+)
+
 // ErrIdle is returned by Live.ReadFrame when no packet arrived within the
 // poll interval: the caller may do housekeeping and read again.
 var ErrIdle = errors.New("capture: no packet within the poll interval")
