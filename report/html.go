@@ -143,11 +143,12 @@ type messageView struct {
 }
 
 type negotiationView struct {
-	Kind                  string
-	Offer, Answer         *analyze.SDP
-	OfferText, AnswerText string
-	Common, Negotiated    string
-	Problems              []string
+	Kind                    string
+	OfferFrame, AnswerFrame int
+	OfferConn, AnswerConn   string
+	OfferText, AnswerText   string
+	Common, Negotiated      string
+	Problems                []string
 }
 
 type streamView struct {
@@ -226,7 +227,7 @@ func buildPage(r *analyze.Result, opt HTMLOptions, tr *translator, log *slog.Log
 		}
 		prefix := fmt.Sprintf("c%d", n)
 		var svg strings.Builder
-		writeSVGLadder(&svg, buildLadder(c, streams), prefix, tr)
+		writeSVGLadder(&svg, buildLadder(c, streams, true), prefix, tr)
 		cv.Ladder = template.HTML(svg.String()) // built with html.EscapeString on every text
 		for j, m := range c.Messages {
 			mv := messageView{ID: fmt.Sprintf("%s-m%d", prefix, j),
@@ -369,16 +370,21 @@ func negotiations(c analyze.Call, tr *translator) []negotiationView {
 	if len(ns) == 0 && c.SDP.Offer != nil {
 		ns = []analyze.Negotiation{{Kind: "initial", Offer: c.SDP.Offer, Answer: c.SDP.Answer, Negotiated: c.SDP.Negotiated}}
 	}
+	if len(ns) == 0 {
+		return offerOnly(c, tr)
+	}
 	var out []negotiationView
 	for _, n := range ns {
-		v := negotiationView{Kind: tr.T("sdp.kind."+n.Kind, nil), Offer: n.Offer, Answer: n.Answer, Problems: n.Problems}
+		v := negotiationView{Kind: tr.T("sdp.kind."+n.Kind, nil), Problems: n.Problems}
 		if strings.HasPrefix(v.Kind, "sdp.kind.") {
 			v.Kind = n.Kind
 		}
-		v.OfferText = sdpText(n.Offer)
+		if n.Offer != nil {
+			v.OfferFrame, v.OfferConn, v.OfferText = n.Offer.Frame, n.Offer.Connection, sdpText(n.Offer)
+		}
 		v.AnswerText = tr.T("sdp.noanswer", nil)
 		if n.Answer != nil {
-			v.AnswerText = sdpText(n.Answer)
+			v.AnswerFrame, v.AnswerConn, v.AnswerText = n.Answer.Frame, n.Answer.Connection, sdpText(n.Answer)
 		}
 		v.Common = tr.T("sdp.nothing", nil)
 		if common := commonCodecs(n.Offer, n.Answer); common != "" {
@@ -391,6 +397,31 @@ func negotiations(c analyze.Call, tr *translator) []negotiationView {
 		out = append(out, v)
 	}
 	return out
+}
+
+// offerOnly describes an offer that got no SDP answer (the callee refused
+// it, or the call failed first): the analysis keeps no negotiation then,
+// but the messages still say which codecs were offered and how the other
+// side answered.
+func offerOnly(c analyze.Call, tr *translator) []negotiationView {
+	for i, m := range c.Messages {
+		if m.SDP == "" || m.Retransmission {
+			continue
+		}
+		v := negotiationView{Kind: tr.T("sdp.kind.initial", nil), OfferFrame: m.Frame, OfferText: m.SDP,
+			AnswerText: tr.T("sdp.noanswer", nil), Common: tr.T("sdp.nothing", nil), Negotiated: tr.T("sdp.nothing", nil)}
+		for _, a := range c.Messages[i+1:] {
+			if a.Status >= 200 && a.Src == m.Dst {
+				v.AnswerFrame, v.AnswerText = a.Frame, a.Summary
+				if a.SDP != "" {
+					v.AnswerText += "\n" + a.SDP
+				}
+				break
+			}
+		}
+		return []negotiationView{v}
+	}
+	return nil
 }
 
 // sdpText lists the m= lines of an SDP: "audio 49170 RTP/AVP sendrecv

@@ -21,13 +21,14 @@ const (
 // thick arrow per RTP stream (class "rtp"). prefix makes element ids
 // unique on the page ("c3" for the third call).
 func writeSVGLadder(b *strings.Builder, l ladder, prefix string, tr *translator) {
-	width := svgTimeWidth + max(len(l.hosts)-1, 1)*svgColumn + svgColumn/2 + svgFrameCol
+	width := svgTimeWidth + max(len(l.hosts), 2)*svgColumn + svgFrameCol
 	height := svgHead + (len(l.rows)+1)*svgRow
 	x := func(col int) int { return svgTimeWidth + svgColumn/2 + col*svgColumn }
 	esc := html.EscapeString
 	fmt.Fprintf(b, `<svg class="ladder" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s">`,
 		width, height, width, height, esc(tr.T("ladder.title", nil)))
-	fmt.Fprintf(b, `<defs><marker id="%s-ah" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="context-stroke"/></marker></defs>`, prefix)
+	fmt.Fprintf(b, `<defs><marker id="%[1]s-ah" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="context-stroke"/></marker>`+
+		`<marker id="%[1]s-rh" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="16" markerHeight="16" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="context-stroke"/></marker></defs>`, prefix)
 	for i, h := range l.hosts {
 		cx := x(i)
 		fmt.Fprintf(b, `<g class="host"><text x="%d" y="16" class="addr">%s</text>`, cx, esc(h.addr))
@@ -45,7 +46,8 @@ func writeSVGLadder(b *strings.Builder, l ladder, prefix string, tr *translator)
 		if r.stream != nil {
 			s := r.stream
 			cls = "arrow rtp"
-			label = tr.T("ladder.rtp", map[string]any{"ID": s.ID, "Codec": s.Codec, "Packets": s.Packets, "Lost": s.Lost})
+			label = tr.T("ladder.rtp", map[string]any{"ID": s.ID, "Codec": s.Codec, "Packets": s.Packets, "Lost": s.Lost,
+				"Ports": portOf(s.Src) + " → " + portOf(s.Dst)})
 			id = fmt.Sprintf(` id="%s-rtp-%s" data-stream="%s"`, prefix, htmlID(s.ID), htmlID(s.ID))
 		} else {
 			cls = "arrow sip"
@@ -78,13 +80,25 @@ func writeSVGLadder(b *strings.Builder, l ladder, prefix string, tr *translator)
 			fmt.Fprintf(b, `<text x="%d" y="%d" class="label" text-anchor="start">%s</text>`, x1+46, y, esc(short(label, 40)))
 		} else {
 			fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="hit"/>`, x1, y, x2, y)
-			fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="shaft" marker-end="url(#%s-ah)"/>`, x1, y, x2, y, prefix)
-			room := (abs(x2-x1) - 10) / 6 // about 6 px per character at 11 px
-			fmt.Fprintf(b, `<text x="%d" y="%d" class="label">%s</text>`, (x1+x2)/2, y-5, esc(short(label, max(room, 8))))
+			head, lift := "ah", 5
+			if r.stream != nil {
+				head, lift = "rh", 7
+			}
+			fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="shaft" marker-end="url(#%s-%s)"/>`, x1, y, x2, y, prefix, head)
+			room := (abs(x2-x1) - 10) / 7 // about 7 px per character at 11 px
+			fmt.Fprintf(b, `<text x="%d" y="%d" class="label">%s</text>`, (x1+x2)/2, y-lift, esc(short(label, max(room, 8))))
 		}
 		fmt.Fprintf(b, `<text x="%d" y="%d" class="frame">#%d</text></g>`, width-svgFrameCol+6, y+4, r.frame)
 	}
 	b.WriteString(`</svg>`)
+}
+
+// portOf is the port of "ip:port".
+func portOf(addr string) string {
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
+		return addr[i+1:]
+	}
+	return addr
 }
 
 func abs(n int) int {

@@ -57,15 +57,16 @@ func corpusCaptures(t testing.TB) []string {
 }
 
 // goldenCaptures are the representative captures whose whole page is kept
-// in testdata/golden (the others get the structural checks of
-// TestHTMLCorpus): a clean call with RTP and RTCP, DTMF, a G.722 call, a
-// call over TCP, IPv6, a fax/T.38 call with many streams, RTP with loss and
-// a capture without any call.
+// in testdata/golden (every capture gets the structural checks of
+// TestHTMLCorpus): RTP with RTCP, DTMF and a rejected call, a G.722 call,
+// SIP over TCP and WebSocket, IPv6, rejected and cancelled calls, a
+// fax/T.38 call, RTP without signalling, and a capture without any call.
 var goldenCaptures = []string{
 	"heplify_rtp_rtcp_sip_ipv4_udp.pcap",
 	"rtp-pcap_SIP_DTMF2.pcap",
 	"rtp-pcap_sip-rtp-g722.pcap",
-	"heplify_sip_ipv4_tcp_fragmented.pcap",
+	"heplify_sip_tcp_websocket.pcap",
+	"sngrep_aaa.pcap",
 	"heplify_sip_ipv6_udp.pcap",
 	"heplify_FAX-Call-t38-CA-TDM-SIP-FB-1.pcap",
 	"asterisk-testsuite_16_bit_48khz_60_fec_dropped.pcapng",

@@ -26,7 +26,7 @@ func WriteLadder(w io.Writer, r *analyze.Result, callID string) error {
 			continue
 		}
 		found = true
-		writeTextLadder(bw, buildLadder(c, streams))
+		writeTextLadder(bw, buildLadder(c, streams, false))
 	}
 	if callID != "" && !found {
 		return fmt.Errorf("report: no call with Call-ID %q", callID)
@@ -91,7 +91,11 @@ func (r ladderRow) textLabel() string {
 	return label
 }
 
-func buildLadder(c analyze.Call, streams map[string]analyze.Stream) ladder {
+// buildLadder makes the ladder of call c. With mergeMedia, an RTP endpoint
+// goes on the column of the SIP host with the same IP address (a phone's
+// SIP port and RTP port are one device); without it every transport
+// address is a column, as the text ladder has always drawn it.
+func buildLadder(c analyze.Call, streams map[string]analyze.Stream, mergeMedia bool) ladder {
 	l := ladder{call: c}
 	col := map[string]int{}
 	add := func(h string) int {
@@ -106,10 +110,22 @@ func buildLadder(c analyze.Call, streams map[string]analyze.Stream) ladder {
 		add(m.Src)
 		add(m.Dst)
 	}
+	sipHosts := len(l.hosts)
+	media := func(addr string) int {
+		if mergeMedia {
+			ip := hostOf(addr)
+			for i, h := range l.hosts[:sipHosts] {
+				if hostOf(h.addr) == ip {
+					return i
+				}
+			}
+		}
+		return add(addr)
+	}
 	for _, id := range c.Streams {
 		if s, ok := streams[id]; ok {
-			add(s.Src)
-			add(s.Dst)
+			media(s.Src)
+			media(s.Dst)
 		}
 	}
 	t0 := c.Start
@@ -137,7 +153,7 @@ func buildLadder(c analyze.Call, streams map[string]analyze.Stream) ladder {
 		if !ok {
 			continue
 		}
-		l.rows = append(l.rows, ladderRow{offset: s.Start.Sub(t0), from: col[s.Src], to: col[s.Dst], frame: s.FirstFrame,
+		l.rows = append(l.rows, ladderRow{offset: s.Start.Sub(t0), from: media(s.Src), to: media(s.Dst), frame: s.FirstFrame,
 			msg: -1, stream: &s})
 	}
 	guessRoles(&l)
@@ -192,6 +208,14 @@ var (
 	pbxAgents      = []string{"asterisk", "freeswitch", "kamailio", "opensips", "3cx", "pbx", "yate", "voiplab", "sems", "ser "}
 	providerAgents = []string{"sbc", "broadworks", "acme packet", "oracle", "sonus", "ribbon", "audiocodes mediant", "carrier"}
 )
+
+// hostOf is the IP part of "ip:port" or "[ip]:port".
+func hostOf(addr string) string {
+	if i := strings.LastIndexByte(addr, ':'); i > 0 && !strings.HasSuffix(addr[:i], ":") {
+		return strings.Trim(addr[:i], "[]")
+	}
+	return addr
+}
 
 func containsAny(s string, parts []string) bool {
 	for _, p := range parts {
