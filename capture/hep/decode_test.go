@@ -253,3 +253,48 @@ func TestDecodeErrors(t *testing.T) {
 		})
 	}
 }
+
+// kamOptions is the request sent to Kamailio to make the kamailio_*.hep
+// fixtures (testdata/README.md).
+const kamOptions = "OPTIONS sip:kam@127.0.0.1:15070 SIP/2.0\r\n" +
+	"Via: SIP/2.0/UDP 127.0.0.1:15071;branch=z9hG4bK-voiplab-1\r\n" +
+	"Max-Forwards: 70\r\nFrom: <sip:t@127.0.0.1>;tag=1\r\nTo: <sip:kam@127.0.0.1>\r\n" +
+	"Call-ID: voiplab-hep-fixture-1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+
+// TestDecodeKamailio decodes what Kamailio's siptrace module sent for an
+// OPTIONS and its 200 OK: chunks in Kamailio's order, agent ID 2001 in
+// network order, the request byte for byte.
+func TestDecodeKamailio(t *testing.T) {
+	tests := []struct {
+		file, src, dst, prefix string
+	}{
+		{"kamailio_options.hep", "127.0.0.1:15071", "127.0.0.1:15070", kamOptions},
+		{"kamailio_200.hep", "127.0.0.1:15070", "127.0.0.1:15071", "SIP/2.0 200 OK\r\n"},
+	}
+	// The fixtures were made on 2026-11-27 around 18:59 UTC.
+	made := time.Date(2026, 11, 27, 18, 55, 0, 0, time.UTC)
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("testdata", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := Decode(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.AgentID != 2001 || p.ProtoType != ProtoSIP || p.Transport != capture.UDP {
+				t.Errorf("agent %d proto type %d transport %v", p.AgentID, p.ProtoType, p.Transport)
+			}
+			if p.Src.String() != tt.src || p.Dst.String() != tt.dst {
+				t.Errorf("%s -> %s, want %s -> %s", p.Src, p.Dst, tt.src, tt.dst)
+			}
+			if !strings.HasPrefix(string(p.Payload), tt.prefix) || !strings.Contains(string(p.Payload), "Call-ID: voiplab-hep-fixture-1\r\n") {
+				t.Errorf("payload %q", p.Payload)
+			}
+			if p.Time.Before(made) || p.Time.After(made.Add(10*time.Minute)) {
+				t.Errorf("time %v", p.Time)
+			}
+		})
+	}
+}
