@@ -77,7 +77,7 @@ func newNode(t *testing.T, name string) *node {
 func (n *node) serve() {
 	go n.srv.ServeUDP(n.conn)
 	for range 200 {
-		if n.ua.TransportLayer().GetListenPort("udp") == int(n.addr.Port()) {
+		if c, _ := n.ua.TransportLayer().GetConnection("udp", n.addr.String()); c != nil {
 			return
 		}
 		time.Sleep(time.Millisecond)
@@ -285,13 +285,18 @@ type caller struct {
 	node *node
 	rtp  *net.UDPConn
 	dua  *sipgo.DialogUA
+	bye  chan struct{} // a BYE came from the PBX
 }
 
 func newCaller(t *testing.T) *caller {
-	c := &caller{node: newNode(t, "caller"), rtp: rtpSock(t)}
+	c := &caller{node: newNode(t, "caller"), rtp: rtpSock(t), bye: make(chan struct{}, 1)}
 	c.dua = &sipgo.DialogUA{Client: c.node.cli, ContactHDR: c.node.contact()}
 	c.node.srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
 		tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
+		select {
+		case c.bye <- struct{}{}:
+		default:
+		}
 	})
 	c.node.serve()
 	return c

@@ -144,14 +144,9 @@ func TestCallDirectAndCalleeBye(t *testing.T) {
 		t.Errorf("direct offer changed:\n%s", offer)
 	}
 	// The callee hangs up: the caller gets a BYE.
-	got := make(chan struct{}, 1)
-	alice.node.srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
-		tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
-		got <- struct{}{}
-	})
 	calleeBye(t, bob, p)
 	select {
-	case <-got:
+	case <-alice.bye:
 	case <-time.After(3 * time.Second):
 		t.Fatal("caller got no BYE")
 	}
