@@ -14,9 +14,11 @@ import (
 
 type src struct{}
 
-func (src) Status() admin.Status { return admin.Status{Domain: "lab.local", Registrations: 2, ActiveCalls: 1} }
-func (src) Registrations() any  { return []map[string]string{{"user": "200"}, {"user": "201"}} }
-func (src) Calls() any          { return []string{} }
+func (src) Status() admin.Status {
+	return admin.Status{Domain: "lab.local", Registrations: 2, ActiveCalls: 1}
+}
+func (src) Registrations() any { return []map[string]string{{"user": "200"}, {"user": "201"}} }
+func (src) Calls() any         { return []string{} }
 
 func TestServeAndClient(t *testing.T) {
 	for _, tc := range []struct {

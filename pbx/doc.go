@@ -1,0 +1,19 @@
+// Package pbx is voiplab's PBX: `voiplab pbx serve`. A Server wires the
+// configuration (pbx/config), the SQLite store (pbx/store), digest
+// authentication (pbx/auth), the registrar (pbx/registrar), the B2BUA and
+// its RTP relay (pbx/b2bua, pbx/relay), the admin API and metrics
+// (pbx/admin, pbx/metrics) onto sipgo UDP and TCP listeners that it opens
+// itself, optionally recorded by a capture.Tap.
+//
+// # Stopping
+//
+// When Serve's context ends the PBX refuses new calls (503 with
+// Retry-After), lets active calls go on for drain_time, ends the rest with
+// BYE (b2bua Drain), writes the last CDRs and bindings and closes the store.
+//
+// # Overload
+//
+// When more requests are being handled at once than the PBX can serve,
+// new REGISTER and OPTIONS requests get 503 Service Unavailable with
+// Retry-After (RFC 3261 §21.5.4) instead of piling up into retransmissions.
+package pbx
