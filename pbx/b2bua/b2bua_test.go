@@ -153,8 +153,9 @@ type callee struct {
 	mu    sync.Mutex
 	offer []byte
 	reinv [][]byte
-	byes  int
-	got   chan struct{}
+	byes      int
+	cancelled bool
+	got       chan struct{}
 	ds    *sipgo.DialogServerSession
 }
 
@@ -208,6 +209,9 @@ func newCallee(t *testing.T, mode string) *callee {
 		case "ring":
 			ds.Respond(180, "Ringing", nil)
 			<-ds.Context().Done()
+			c.mu.Lock()
+			c.cancelled = true
+			c.mu.Unlock()
 		default:
 			ds.Respond(180, "Ringing", nil)
 			time.Sleep(20 * time.Millisecond)
@@ -234,20 +238,26 @@ type pbx struct {
 	cdrs []cdr.Record
 }
 
-func startPBX(t *testing.T, loc locator, mode string, exts map[string]b2bua.Extension) *pbx {
+func startPBX(t *testing.T, loc locator, mode string, exts map[string]b2bua.Extension, opts ...func(*b2bua.Config, *relay.Config)) *pbx {
 	t.Helper()
 	p := &pbx{node: newNode(t, "pbx")}
-	r, err := relay.New(relay.Config{Addr: loopback, PortMin: 32000, PortMax: 32999, Timeout: 10 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.b, err = b2bua.New(b2bua.Config{
+	rc := relay.Config{Addr: loopback, PortMin: 32000, PortMax: 32999, Timeout: 10 * time.Second}
+	cfg := b2bua.Config{
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel})),
 		Domain: "lab.local", UA: p.node.ua, Client: p.node.cli, Locator: loc, Contact: p.node.addr,
 		Extension: func(n string) (b2bua.Extension, bool) { e, ok := exts[n]; return e, ok },
-		Codecs:    []string{"G722", "PCMA", "PCMU", "telephone-event"}, RelayMode: mode, Relay: r,
+		Codecs:    []string{"G722", "PCMA", "PCMU", "telephone-event"}, RelayMode: mode,
 		OnCDR: func(rec cdr.Record) { p.mu.Lock(); p.cdrs = append(p.cdrs, rec); p.mu.Unlock() },
-	})
+	}
+	for _, o := range opts {
+		o(&cfg, &rc)
+	}
+	r, err := relay.New(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Relay = r
+	p.b, err = b2bua.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,140 @@
+package b2bua_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+
+	"voiplab/pbx/b2bua"
+	"voiplab/pbx/cdr"
+	"voiplab/pbx/relay"
+)
+
+// TestForkFirstAnswerWins: two contacts ring in parallel; the one that
+// answers gets the call, the other gets CANCEL.
+func TestForkFirstAnswerWins(t *testing.T) {
+	ringer := newCallee(t, "ring")
+	answerer := newCallee(t, "answer")
+	p := startPBX(t, locator{"201": {contactOf(ringer, "201"), contactOf(answerer, "201")}}, b2bua.RelayNever, exts)
+	alice := newCaller(t)
+	d, err := alice.invite(t, p, "201", []int{0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		ringer.mu.Lock()
+		done := ringer.cancelled
+		ringer.mu.Unlock()
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the losing branch was not cancelled")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.Bye(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r := p.waitCDR(t, 1)[0]; r.Status != 200 {
+		t.Errorf("cdr %+v", r)
+	}
+}
+
+// TestMediaTimeout: a relayed call whose media never flows is ended with a
+// BYE to both sides when the relay's dead-media timeout fires.
+func TestMediaTimeout(t *testing.T) {
+	bob := newCallee(t, "answer")
+	p := startPBX(t, locator{"201": {contactOf(bob, "201")}}, b2bua.RelayAlways, exts,
+		func(_ *b2bua.Config, rc *relay.Config) { rc.Timeout = 300 * time.Millisecond })
+	alice := newCaller(t)
+	if _, err := alice.invite(t, p, "201", []int{0}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-alice.bye:
+	case <-time.After(3 * time.Second):
+		t.Fatal("no BYE after dead media")
+	}
+	r := p.waitCDR(t, 1)[0]
+	if r.Status != 200 || r.Answer == nil || r.Media != cdr.MediaRelay {
+		t.Errorf("cdr %+v", r)
+	}
+	bob.mu.Lock()
+	defer bob.mu.Unlock()
+	if bob.byes != 1 {
+		t.Errorf("callee got %d BYEs", bob.byes)
+	}
+}
+
+// fakeAuth challenges an INVITE without Proxy-Authorization (RFC 3261
+// §22.3) and accepts any with one, as user 200.
+type fakeAuth struct{}
+
+func (fakeAuth) Authenticate(req *sip.Request, tx sip.ServerTransaction) (string, bool) {
+	if req.GetHeader("Proxy-Authorization") == nil {
+		res := sip.NewResponseFromRequest(req, 407, "Proxy Authentication Required", nil)
+		res.AppendHeader(sip.NewHeader("Proxy-Authenticate", `Digest realm="lab.local", nonce="x"`))
+		tx.Respond(res)
+		return "", false
+	}
+	return "200", true
+}
+
+func TestAuthenticated(t *testing.T) {
+	bob := newCallee(t, "answer")
+	p := startPBX(t, locator{"201": {contactOf(bob, "201")}}, b2bua.RelayNever, exts,
+		func(c *b2bua.Config, _ *relay.Config) { c.Auth = fakeAuth{} })
+	alice := newCaller(t)
+	_, err := alice.invite(t, p, "201", []int{0})
+	var de *sipgo.ErrDialogResponse
+	if !errors.As(err, &de) || de.Res.StatusCode != 407 {
+		t.Fatalf("got %v, want 407", err)
+	}
+	uri := sip.Uri{Scheme: "sip", User: "201", Host: "127.0.0.1", Port: int(p.node.addr.Port())}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	from := &sip.FromHeader{Address: sip.Uri{Scheme: "sip", User: "someone", Host: "lab.local"}}
+	from.Params.Add("tag", sip.GenerateTagN(8))
+	d, err := alice.dua.Invite(ctx, uri, sdpBody(alice.rtp.LocalAddr().(*net.UDPAddr).AddrPort(), []int{0}, ""),
+		from, sip.NewHeader("Content-Type", "application/sdp"), sip.NewHeader("Proxy-Authorization", "Digest fake"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	d.Ack(ctx)
+	d.Bye(ctx)
+	recs := p.waitCDR(t, 1)
+	// The 407 is not a call: the first CDR is the authenticated call, from
+	// the authenticated user.
+	if r := recs[0]; r.From != "200" || r.Status != 200 {
+		t.Errorf("cdr %+v", r)
+	}
+}
+
+func TestRewriteSDP(t *testing.T) {
+	in := "v=0\r\no=- 1 1 IN IP4 192.168.1.5\r\ns=-\r\nc=IN IP4 192.168.1.5\r\nt=0 0\r\n" +
+		"m=audio 4000 RTP/AVP 0 8 9 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:9 G722/8000\r\n" +
+		"a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=rtcp:4001\r\na=sendrecv\r\n" +
+		"m=video 5000 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+	got := string(b2bua.RewriteSDPForTest([]byte(in), netip.MustParseAddrPort("10.0.0.1:20000"), []int{8, 101}))
+	want := "v=0\r\no=- 1 1 IN IP4 192.168.1.5\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n" +
+		"m=audio 20000 RTP/AVP 8 101\r\na=rtpmap:8 PCMA/8000\r\n" +
+		"a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\na=sendrecv\r\n" +
+		"m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", strings.ReplaceAll(got, "\r", ""), strings.ReplaceAll(want, "\r", ""))
+	}
+}
