@@ -1,6 +1,7 @@
 package hep
 
 import (
+	"encoding/binary"
 	"fmt"
 
 	"github.com/pion/rtcp"
@@ -62,9 +63,10 @@ type RTCPXRBlock struct {
 // github.com/pion/rtcp and returns it as an RTCPReport. Type, SSRC and
 // ReportCount are those of the first SR or RR (heplify keeps the last
 // packet's type, usually the SDES: the SR or RR is what the report is about).
-// Packets other than SR, RR, SDES and XR are ignored.
+// Packets other than SR, RR, SDES and XR are ignored, and so are a damaged
+// packet after the first and octets after the last (as tshark does).
 func NewRTCPReport(b []byte) (*RTCPReport, error) {
-	pkts, err := rtcp.Unmarshal(b)
+	pkts, err := unmarshalCompound(b)
 	if err != nil {
 		return nil, fmt.Errorf("hep: %d octets: %w: %w", len(b), ErrRTCP, err)
 	}
@@ -129,4 +131,29 @@ func (s *Sender) SendRTCP(d *capture.Datagram, callID string) error {
 		return err
 	}
 	return s.SendRTCPJSON(d, r, callID)
+}
+
+// unmarshalCompound walks a compound packet by each packet's length field
+// (RFC 3550 §6.1) and hands every packet to pion/rtcp on its own: pion's
+// Unmarshal rejects a whole compound for trailing octets (seen in
+// heplify_rtp_rtcp_sip_ipv4_udp.pcap: two octets after the SDES) or one
+// packet it cannot read. Only a first packet that is not RTCP is an error.
+func unmarshalCompound(b []byte) ([]rtcp.Packet, error) {
+	var out []rtcp.Packet
+	for len(b) >= 4 {
+		n := (int(binary.BigEndian.Uint16(b[2:])) + 1) * 4
+		if b[0]>>6 != 2 || n > len(b) {
+			break
+		}
+		pkts, err := rtcp.Unmarshal(b[:n])
+		if err != nil && len(out) == 0 {
+			return nil, err
+		}
+		out = append(out, pkts...)
+		b = b[n:]
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no RTCP header (version 2, length within %d octets)", len(b))
+	}
+	return out, nil
 }

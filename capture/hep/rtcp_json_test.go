@@ -55,6 +55,13 @@ func TestNewRTCPReport(t *testing.T) {
 		t.Errorf("JSON:\n got %s\nwant %s", js, want)
 	}
 
+	// Two octets after the last packet, as in frame 529 of
+	// heplify_rtp_rtcp_sip_ipv4_udp.pcap, which tshark decodes.
+	r2, err := NewRTCPReport(append(b, 0, 0))
+	if err != nil || r2.SdesSSRC != r.SdesSSRC || len(r2.ReportBlocks) != 1 {
+		t.Errorf("with trailing octets: %+v, %v", r2, err)
+	}
+
 	if _, err := NewRTCPReport([]byte("INVITE")); !errors.Is(err, ErrRTCP) {
 		t.Errorf("not RTCP: %v", err)
 	}
@@ -101,4 +108,18 @@ func corpusLike(payload []byte) *capture.Datagram {
 		Transport: capture.UDP,
 		Payload:   payload,
 	}
+}
+
+// FuzzRTCPReport: NewRTCPReport never panics on any input.
+func FuzzRTCPReport(f *testing.F) {
+	b, _ := hex.DecodeString(strings.ReplaceAll(srSDES, " ", ""))
+	f.Add(b)
+	f.Add(b[:20])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if r, err := NewRTCPReport(b); err == nil {
+			if _, err := json.Marshal(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 }
