@@ -27,11 +27,12 @@ func (c *netConn) WriteTo(p []byte, to net.Addr) (int, error) {
 	if c.reach != nil && !c.reach(dst.Addr()) {
 		return len(p), nil // lost in the network (NAT): nobody sees it
 	}
-	n, err := c.PacketConn.WriteTo(p, to)
-	if err == nil && c.rec != nil {
-		c.rec(c.local, dst, p[:n])
+	// Record before the write: once written, the peer may answer, and
+	// record its answer, before this goroutine runs again.
+	if c.rec != nil {
+		c.rec(c.local, dst, p)
 	}
-	return n, err
+	return c.PacketConn.WriteTo(p, to)
 }
 
 func addrPort(a net.Addr) netip.AddrPort {

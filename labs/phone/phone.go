@@ -108,7 +108,9 @@ func New(cfg Config) (*Phone, error) {
 		incoming: make(chan *Call, 4), ready: make(chan struct{}), nextPort: cfg.MediaPort,
 		rng: rand.New(rand.NewPCG(cfg.Seed, 0x766f69706c6162))}
 	host := cfg.Addr.Addr().String()
-	p.ua, err = sipgo.NewUA(sipgo.WithUserAgent(cfg.UserAgent), sipgo.WithUserAgentHostname(host))
+	p.ua, err = sipgo.NewUA(sipgo.WithUserAgent(cfg.UserAgent), sipgo.WithUserAgentHostname(host),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(log)),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(log)))
 	if err == nil {
 		p.srv, err = sipgo.NewServer(p.ua, sipgo.WithServerLogger(log))
 	}
