@@ -146,17 +146,17 @@ func sdpAddr(t *testing.T, body []byte) (netip.AddrPort, *sdpneg.Media) {
 
 // callee behaviours.
 type callee struct {
-	t     *testing.T
-	node  *node
-	rtp   *net.UDPConn
-	mode  string // "answer", "burst", "busy", "ring", "early"
-	mu    sync.Mutex
-	offer []byte
-	reinv [][]byte
+	t         *testing.T
+	node      *node
+	rtp       *net.UDPConn
+	mode      string // "answer", "burst", "busy", "ring", "early"
+	mu        sync.Mutex
+	offer     []byte
+	reinv     [][]byte
 	byes      int
 	cancelled bool
 	got       chan struct{}
-	ds    *sipgo.DialogServerSession
+	ds        *sipgo.DialogServerSession
 }
 
 func newCallee(t *testing.T, mode string) *callee {
