@@ -76,6 +76,7 @@ func WriteHTML(w io.Writer, r *analyze.Result, opt HTMLOptions) error {
 		"dur":   durText,
 		"stamp": stamp,
 		"f3":    func(v float64) string { return fmt.Sprintf("%.3f", v) },
+		"f4":    func(v float64) string { return fmt.Sprintf("%.4f", v) },
 		"id":    htmlID,
 		"add1":  func(i int) int { return i + 1 },
 		"upper": strings.ToUpper,
@@ -132,6 +133,7 @@ type callView struct {
 	Messages []messageView
 	SDP      []negotiationView
 	Why      []string
+	Failed   bool // rejected or failed: Why explains the failure
 	Streams  []streamView
 	Findings []findingView
 	Worst    string // the worst finding severity, for the summary line
@@ -240,6 +242,7 @@ func buildPage(r *analyze.Result, opt HTMLOptions, tr *translator, log *slog.Log
 			cv.Messages = append(cv.Messages, mv)
 		}
 		cv.SDP = negotiations(c, tr)
+		cv.Failed = c.State == analyze.StateRejected || c.State == analyze.StateFailed
 		for _, f := range c.Findings {
 			if f.Code == analyze.CodeCodecMismatch || f.Code == analyze.CodeAnswerNotInOffer || f.Code == analyze.CodeSDPProblem {
 				msg, _, _ := tr.Finding(f)

@@ -205,8 +205,8 @@ func guessRoles(l *ladder) {
 // pbxAgents and providerAgents are lower-case User-Agent/Server fragments
 // of well-known PBX and carrier software (an immutable lookup table).
 var (
-	pbxAgents      = []string{"asterisk", "freeswitch", "kamailio", "opensips", "3cx", "pbx", "yate", "voiplab", "sems", "ser "}
-	providerAgents = []string{"sbc", "broadworks", "acme packet", "oracle", "sonus", "ribbon", "audiocodes mediant", "carrier"}
+	pbxAgents      = []string{"asterisk", "freeswitch", "kamailio", "opensips", "3cx", "pbx", "yate", "voiplab", "sems", "sip express router", "openser", "b2bua", "sbc"}
+	providerAgents = []string{"broadworks", "acme packet", "oracle", "sonus", "ribbon", "audiocodes mediant", "carrier"}
 )
 
 // hostOf is the IP part of "ip:port" or "[ip]:port".
