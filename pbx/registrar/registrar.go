@@ -24,7 +24,8 @@ type Authenticator interface {
 	Authenticate(req *sip.Request, tx sip.ServerTransaction) (user string, ok bool)
 }
 
-// MaxContacts bounds the bindings of one extension.
+// MaxContacts bounds the bindings of one extension; beyond it the binding
+// that expires first is dropped.
 const MaxContacts = 16
 
 // Config configures a Registrar.
@@ -297,9 +298,13 @@ func (r *Registrar) HandleRegister(req *sip.Request, tx sip.ServerTransaction) {
 	star := false
 	for _, h := range req.GetHeaders("Contact") {
 		c, ok := h.(*sip.ContactHeader)
-		if !ok {
-			respond(tx, sip.NewResponseFromRequest(req, 400, "Bad Contact", nil))
-			return
+		if !ok { // a header built in code rather than parsed
+			c = &sip.ContactHeader{}
+			var err error
+			if c.DisplayName, err = sip.ParseAddressValue(h.Value(), &c.Address, &c.Params); err != nil {
+				respond(tx, sip.NewResponseFromRequest(req, 400, "Bad Contact", nil))
+				return
+			}
 		}
 		star = star || c.Address.Wildcard
 		contacts = append(contacts, c)
@@ -369,16 +374,15 @@ func (r *Registrar) HandleRegister(req *sip.Request, tx sip.ServerTransaction) {
 				return
 			}
 		}
-		added := 0
-		for _, ch := range changes {
-			if _, ok := m[ch.b.Contact]; !ok && !ch.del {
-				added++
-			}
-		}
-		if len(m)+added > MaxContacts {
+		if len(changes) > MaxContacts {
 			r.mu.Unlock()
 			respond(tx, sip.NewResponseFromRequest(req, 403, "Too many contacts", nil))
 			return
+		}
+		var evicted []Binding
+		fresh := make(map[string]bool, len(changes))
+		for _, ch := range changes {
+			fresh[ch.b.Contact] = true
 		}
 		for _, ch := range changes {
 			if ch.del {
@@ -391,11 +395,30 @@ func (r *Registrar) HandleRegister(req *sip.Request, tx sip.ServerTransaction) {
 			r.putLocked(ch.b)
 			m = r.users[user]
 		}
+		// Over MaxContacts, the bindings that expire first make room
+		// (a phone that re-registers from a new port leaves its old binding).
+		for len(m) > MaxContacts {
+			var oldest Binding
+			for c, b := range m {
+				if fresh[c] {
+					continue // just registered: never evicted by its own request
+				}
+				if oldest.Contact == "" || b.Expires.Before(oldest.Expires) {
+					oldest = b
+				}
+			}
+			delete(m, oldest.Contact)
+			r.count--
+			evicted = append(evicted, oldest)
+		}
 		if len(m) == 0 {
 			delete(r.users, user)
 		}
 		n := r.count
 		r.mu.Unlock()
+		for _, b := range evicted {
+			r.persist(store.BindingOp{Delete: true, Binding: b})
+		}
 		for _, ch := range changes {
 			r.persist(store.BindingOp{Delete: ch.del, Binding: ch.b})
 		}
