@@ -153,6 +153,7 @@ type callee struct {
 	mu        sync.Mutex
 	offer     []byte
 	reinv     [][]byte
+	updates   [][]byte
 	byes      int
 	cancelled bool
 	got       chan struct{}
@@ -217,6 +218,16 @@ func newCallee(t *testing.T, mode string) *callee {
 			time.Sleep(20 * time.Millisecond)
 			ds.Respond(200, "OK", answer, ctype)
 		}
+	})
+	c.node.srv.OnUpdate(func(req *sip.Request, tx sip.ServerTransaction) {
+		c.mu.Lock()
+		c.updates = append(c.updates, req.Body())
+		c.mu.Unlock()
+		res := sip.NewResponseFromRequest(req, 200, "OK", sdpBody(mine, []int{0, 101}, "recvonly"))
+		res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+		ct := c.node.contact()
+		res.AppendHeader(&ct)
+		tx.Respond(res)
 	})
 	c.node.srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { dsc.ReadAck(req, tx) })
 	c.node.srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
@@ -376,4 +387,25 @@ func calleeBye(t *testing.T, c *callee, p *pbx) {
 	if err := ds.Bye(ctx); err != nil {
 		t.Fatalf("callee BYE: %v", err)
 	}
+}
+
+// metrics counts what the B2BUA reports.
+type metrics struct {
+	mu               sync.Mutex
+	started, packets int
+	ended            []int
+	quality          []cdr.Direction
+}
+
+func (m *metrics) CallStarted()    { m.mu.Lock(); m.started++; m.mu.Unlock() }
+func (m *metrics) CallEnded(s int) { m.mu.Lock(); m.ended = append(m.ended, s); m.mu.Unlock() }
+func (m *metrics) PacketsRelayed(n uint64) {
+	m.mu.Lock()
+	m.packets += int(n)
+	m.mu.Unlock()
+}
+func (m *metrics) MediaQuality(d cdr.Direction) {
+	m.mu.Lock()
+	m.quality = append(m.quality, d)
+	m.mu.Unlock()
 }

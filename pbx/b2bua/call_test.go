@@ -15,11 +15,14 @@ import (
 
 	"voiplab/pbx/b2bua"
 	"voiplab/pbx/cdr"
+	"voiplab/pbx/relay"
 )
 
 func TestCallRelayed(t *testing.T) {
 	bob := newCallee(t, "answer")
-	p := startPBX(t, locator{"201": {contactOf(bob, "201")}}, b2bua.RelayAlways, exts)
+	met := &metrics{}
+	p := startPBX(t, locator{"201": {contactOf(bob, "201")}}, b2bua.RelayAlways, exts,
+		func(c *b2bua.Config, _ *relay.Config) { c.Metrics = met })
 	alice := newCaller(t)
 	d, err := alice.invite(t, p, "201", []int{0, 8, 101})
 	if err != nil {
@@ -89,7 +92,23 @@ func TestCallRelayed(t *testing.T) {
 			t.Errorf("hold answer lacks recvonly:\n%s", res.Body())
 		}
 	}
+	// Hold with UPDATE (RFC 3311).
+	upd := sip.NewRequest(sip.UPDATE, d.InviteResponse.Contact().Address)
+	upd.SetBody(sdpBody(alice.rtp.LocalAddr().(*net.UDPAddr).AddrPort(), []int{0, 101}, "sendonly"))
+	upd.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	uctx, ucancel := context.WithTimeout(context.Background(), 5*time.Second)
+	res, err := d.Do(uctx, upd)
+	ucancel()
+	if err != nil || res.StatusCode != 200 || !bytes.Contains(res.Body(), []byte("a=recvonly")) {
+		t.Fatalf("UPDATE: %v %v", res, err)
+	}
+	if a, _ := sdpAddr(t, res.Body()); a != toRelay0 {
+		t.Errorf("UPDATE answer points at %s, want the relay %s", a, toRelay0)
+	}
 	bob.mu.Lock()
+	if len(bob.updates) != 1 || !bytes.Contains(bob.updates[0], []byte("a=sendonly")) {
+		t.Errorf("callee got UPDATEs %q", bob.updates)
+	}
 	reinv := len(bob.reinv)
 	held := reinv > 0 && bytes.Contains(bob.reinv[0], []byte("a=sendonly"))
 	bob.mu.Unlock()
@@ -118,6 +137,11 @@ func TestCallRelayed(t *testing.T) {
 	bob.mu.Unlock()
 	if byes != 1 {
 		t.Errorf("callee got %d BYEs", byes)
+	}
+	met.mu.Lock()
+	defer met.mu.Unlock()
+	if met.started != 1 || !slices.Equal(met.ended, []int{200}) || met.packets != 41 || len(met.quality) != 2 {
+		t.Errorf("metrics: started %d ended %v packets %d quality %d", met.started, met.ended, met.packets, len(met.quality))
 	}
 }
 
