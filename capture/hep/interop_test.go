@@ -142,7 +142,7 @@ func TestSngrepReceives(t *testing.T) {
 	}
 }
 
-// waitUDPBound waits until a process has bound 127.0.0.1:port (our own bind
+// waitUDPBound waits until a peer process has bound 127.0.0.1:port (our own bind
 // then fails).
 func waitUDPBound(t *testing.T, port int) {
 	t.Helper()
@@ -155,7 +155,7 @@ func waitUDPBound(t *testing.T, port int) {
 		c.Close()
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("sngrep did not bind udp port %d", port)
+	t.Fatalf("the peer did not bind udp port %d", port)
 }
 
 // TestSngrepSends lets `sngrep -N -q -I X.pcap -H udp:127.0.0.1:PORT` send the
