@@ -3,7 +3,6 @@ package report
 import (
 	"bufio"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -108,7 +107,6 @@ type page struct {
 	Other                  []otherCount
 	Example                *jitterExample
 	Glossary               []string
-	ChartData              template.JS
 	EChartsJS              template.JS
 }
 
@@ -189,7 +187,6 @@ func buildPage(r *analyze.Result, opt HTMLOptions, tr *translator, log *slog.Log
 	}
 	streams := streamIndex(r)
 	callOf := map[string]int{} // Call-ID → call number
-	charts := map[string]json.RawMessage{}
 	view := func(s analyze.Stream, callN int) (streamView, error) {
 		v := streamView{Anchor: "stream-" + htmlID(s.ID), S: s, CallN: callN}
 		if s.MOS != nil && s.RFactor != nil {
@@ -211,10 +208,7 @@ func buildPage(r *analyze.Result, opt HTMLOptions, tr *translator, log *slog.Log
 		if err != nil {
 			return v, err
 		}
-		if c != nil {
-			v.Chart = c
-			charts[c.ID] = c.Option
-		}
+		v.Chart = c
 		return v, nil
 	}
 
@@ -313,12 +307,6 @@ func buildPage(r *analyze.Result, opt HTMLOptions, tr *translator, log *slog.Log
 	}
 	p.Example = ex
 	p.Glossary = []string{"sip", "sdp", "rtp", "rtcp", "codec", "ptime", "jitter", "mos", "dtmf", "nat"}
-
-	b, err := json.Marshal(charts) // sorted keys: stable output; <, > and & escaped
-	if err != nil {
-		return nil, fmt.Errorf("report: charts: %w", err)
-	}
-	p.ChartData = template.JS(b)
 	return p, nil
 }
 

@@ -3,6 +3,8 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"html/template"
+	"regexp"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -13,9 +15,13 @@ import (
 // streamChart is the ECharts option of one stream's chart, built by
 // go-echarts and drawn by the page's script when its call is opened.
 type streamChart struct {
-	ID     string          // the element id: "chart-" + stream id, stable for golden files
-	Option json.RawMessage // the ECharts option (JSON)
+	ID     string      // the element id: "chart-" + stream id, stable for golden files
+	Option template.JS // the ECharts option (JSON)
 }
+
+// compactPoints turns go-echarts' {"value":[x,y]} data items into [x,y],
+// which ECharts reads the same: it halves the size of a chart.
+var compactPoints = regexp.MustCompile(`\{"value":(\[[-0-9.e,]*\])\}`)
 
 // buildStreamChart draws jitter and the largest arrival delta of each
 // bucket of s.Series over time, with loss events as red triangles. The
@@ -61,5 +67,5 @@ func buildStreamChart(s analyze.Stream, tr *translator) (*streamChart, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: chart of stream %s: %w", s.ID, err)
 	}
-	return &streamChart{ID: id, Option: b}, nil
+	return &streamChart{ID: id, Option: template.JS(compactPoints.ReplaceAll(b, []byte("$1")))}, nil
 }

@@ -166,7 +166,7 @@ func checkPage(t *testing.T, r *analyze.Result, page string) {
 	}
 	sipArrows := map[string]int{} // call anchor → arrows
 	charts := map[string]bool{}
-	var chartData string
+	options := map[string]json.RawMessage{}
 	var walk func(n *html.Node, call string)
 	walk = func(n *html.Node, call string) {
 		if n.Type == html.ElementNode {
@@ -183,8 +183,17 @@ func checkPage(t *testing.T, r *analyze.Result, page string) {
 				if a.Key == "class" && a.Val == "chart" {
 					charts[attr(n, "id")] = true
 				}
-				if a.Key == "id" && a.Val == "chart-data" && n.FirstChild != nil {
-					chartData = n.FirstChild.Data
+				if a.Key == "class" && a.Val == "chart-option" {
+					prev := n.PrevSibling
+					if prev == nil || attr(prev, "class") != "chart" || n.FirstChild == nil {
+						t.Errorf("a chart option not right after its chart")
+						continue
+					}
+					var opt map[string]any
+					if err := json.Unmarshal([]byte(n.FirstChild.Data), &opt); err != nil || opt["series"] == nil {
+						t.Errorf("chart %s: option %v", attr(prev, "id"), err)
+					}
+					options[attr(prev, "id")] = json.RawMessage(n.FirstChild.Data)
 				}
 			}
 		}
@@ -197,10 +206,6 @@ func checkPage(t *testing.T, r *analyze.Result, page string) {
 		if got := sipArrows["call-"+itoa(i+1)]; got != len(c.Messages) {
 			t.Errorf("call %d (%s): %d SIP arrows, want %d messages", i+1, c.CallID, got, len(c.Messages))
 		}
-	}
-	var options map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(chartData), &options); err != nil {
-		t.Fatalf("chart data: %v", err)
 	}
 	for id := range charts {
 		if options[id] == nil {
