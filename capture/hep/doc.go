@@ -26,14 +26,26 @@
 //
 // # Sending and receiving
 //
-// [Dial] returns a [Sender] over UDP or TCP; [Sender.SendSIP] sends one SIP
+// [Dial] (or [ParseTarget] of a `--hep HOST:PORT[,proto=udp|tcp][,id=N]` flag,
+// then [Target.Dial]) returns a [Sender] over UDP or TCP; [Sender.SendSIP] sends one SIP
 // message as protocol type 1, [Sender.SendRTCPJSON] an RTCP report as JSON
 // (protocol type 5, see [NewRTCPReport] for the form Homer shows) with the
 // Call-ID as correlation ID. [Listen] receives HEP on one address over UDP and
-// TCP, and [Listener.Next] returns the SIP and RTP it carries as
-// [capture.Datagram] values, in arrival order, so that the analyser can
-// consume them as it consumes a capture file.
+// TCP (packets framed by their length), and [Listener.Next] returns the SIP
+// and RTP it carries as [capture.Datagram] values, in arrival order, so that
+// the analyser can consume them as it consumes a capture file
+// (analyze.Analyzer.Datagram). [Listener.NextPacket] returns every packet,
+// RTCP JSON included. Nothing is logged per packet: [Listener.Stats] counts
+// what arrived, what was skipped and what was not HEP.
 //
-// HEPv1 and HEPv2, compressed payloads (chunk 0x0010) and authentication keys
-// beyond reading them (chunk 0x000e) are not supported.
+// # Verified against
+//
+// sngrep 1.6.0 as a receiver (`sngrep -L`, which writes what it received to a
+// pcap) and as a sender (`sngrep -H`); Kamailio 5.6.3's siptrace as a sender
+// and its sipcapture module as a receiver; tshark 4.0's RTCP dissection for
+// [NewRTCPReport] (the interop tests, build tag interop).
+//
+// HEPv1 and HEPv2 and compressed payloads (chunk 0x0010) are not supported.
+// The authentication key (chunk 0x000e) is carried in Packet.AuthKey both
+// ways, but the Listener does not check it.
 package hep

@@ -22,8 +22,7 @@ var (
 	ErrTooLarge = errors.New("packet too large for HEP")
 	// ErrProto means Dial was given a transport other than "udp" or "tcp".
 	ErrProto = errors.New("unknown HEP transport")
+	// ErrRTCP means NewRTCPReport was given bytes that are not an RTCP
+	// compound packet.
+	ErrRTCP = errors.New("not an RTCP packet")
 )
-
-// ErrRTCP means NewRTCPReport was given bytes that are not an RTCP compound
-// packet.
-var ErrRTCP = errors.New("not an RTCP packet")
