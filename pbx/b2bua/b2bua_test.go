@@ -41,7 +41,7 @@ type node struct {
 	order []int // INVITE response codes in wire order
 }
 
-func newNode(t *testing.T, name string) *node {
+func newNode(t testing.TB, name string) *node {
 	t.Helper()
 	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -249,7 +249,7 @@ type pbx struct {
 	cdrs []cdr.Record
 }
 
-func startPBX(t *testing.T, loc locator, mode string, exts map[string]b2bua.Extension, opts ...func(*b2bua.Config, *relay.Config)) *pbx {
+func startPBX(t testing.TB, loc locator, mode string, exts map[string]b2bua.Extension, opts ...func(*b2bua.Config, *relay.Config)) *pbx {
 	t.Helper()
 	p := &pbx{node: newNode(t, "pbx")}
 	rc := relay.Config{Addr: loopback, PortMin: 32000, PortMax: 32999, Timeout: 10 * time.Second}

@@ -25,7 +25,7 @@ import (
 )
 
 // peersDir is ../shared/peers from the repository root.
-func peersDir(t *testing.T) string {
+func peersDir(t testing.TB) string {
 	t.Helper()
 	d := os.Getenv("VOIPLAB_PEERS")
 	if d == "" {
@@ -50,7 +50,7 @@ func needBin(t *testing.T, name string) {
 
 // freeUDPPort returns a UDP port free on loopback, below 45000 (sipp-uas
 // puts its RTP at PORT+20000).
-func freeUDPPort(t *testing.T, lo, hi int) int {
+func freeUDPPort(t testing.TB, lo, hi int) int {
 	t.Helper()
 	for p := lo; p <= hi; p++ {
 		c, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", p))
@@ -64,7 +64,7 @@ func freeUDPPort(t *testing.T, lo, hi int) int {
 }
 
 // startUAS runs sipp-uas.sh on port and waits until it is ready.
-func startUAS(t *testing.T, peers string, port int) {
+func startUAS(t testing.TB, peers string, port int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, filepath.Join(peers, "sipp-uas.sh"), fmt.Sprint(port), "120")

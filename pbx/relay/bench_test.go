@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,19 +23,38 @@ import (
 // relay) percentiles. Defaults: 1,000 calls for 3 s = 100,000 packets per
 // second; VOIPLAB_RELAY_CALLS and VOIPLAB_RELAY_SECONDS change them. Each
 // iteration runs the whole scenario: use -benchtime=1x.
+//
+// The "direct" sub-benchmark runs the same phones sending to each other
+// without the relay: the difference in CPU per packet is the relay's own
+// cost (the load generator shares the machine).
 func BenchmarkRelay(b *testing.B) {
 	calls := envInt("VOIPLAB_RELAY_CALLS", 1000)
 	secs := envInt("VOIPLAB_RELAY_SECONDS", 3)
-	for range b.N {
-		res := runRelayLoad(b, calls, time.Duration(secs)*time.Second)
-		b.ReportMetric(res.pps, "pkt/s")
-		b.ReportMetric(float64(res.lost), "lost")
-		b.ReportMetric(float64(res.p50.Microseconds()), "p50-µs")
-		b.ReportMetric(float64(res.p99.Microseconds()), "p99-µs")
-		b.ReportMetric(float64(res.max.Microseconds()), "max-µs")
-		b.Logf("%d calls, %d s: sent %d, received %d, lost %d, %.0f pkt/s relayed, delay p50 %s p99 %s max %s",
-			calls, secs, res.sent, res.received, res.lost, res.pps, res.p50, res.p99, res.max)
+	for _, direct := range []bool{false, true} {
+		name := "relayed"
+		if direct {
+			name = "direct"
+		}
+		b.Run(name, func(b *testing.B) {
+			for range b.N {
+				res := runRelayLoad(b, calls, time.Duration(secs)*time.Second, direct)
+				b.ReportMetric(res.pps, "pkt/s")
+				b.ReportMetric(float64(res.lost), "lost")
+				b.ReportMetric(float64(res.p50.Microseconds()), "p50-µs")
+				b.ReportMetric(float64(res.p99.Microseconds()), "p99-µs")
+				b.ReportMetric(float64(res.max.Microseconds()), "max-µs")
+				b.ReportMetric(res.cpuPerPkt, "cpu-µs/pkt")
+				b.Logf("%s, %d calls, %d s: sent %d, received %d, lost %d, %.0f pkt/s, delay p50 %s p99 %s max %s, process CPU %.2f µs/packet",
+					name, calls, secs, res.sent, res.received, res.lost, res.pps, res.p50, res.p99, res.max, res.cpuPerPkt)
+			}
+		})
 	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func envInt(name string, def int) int {
@@ -46,13 +66,13 @@ func envInt(name string, def int) int {
 
 type loadResult struct {
 	sent, received, lost int64
-	pps                  float64
+	pps, cpuPerPkt       float64
 	p50, p99, max        time.Duration
 }
 
 // runRelayLoad: each call has two phones; each phone sends a packet every
 // 20 ms carrying its send time, and reads what the relay brings it.
-func runRelayLoad(tb testing.TB, calls int, dur time.Duration) loadResult {
+func runRelayLoad(tb testing.TB, calls int, dur time.Duration, direct bool) loadResult {
 	r, err := relay.New(relay.Config{Addr: loopback, PortMin: 40000, PortMax: 40000 + calls*4 + 400})
 	if err != nil {
 		tb.Fatal(err)
@@ -82,6 +102,11 @@ func runRelayLoad(tb testing.TB, calls int, dur time.Duration) loadResult {
 			conns = append(conns, c)
 			s.SetPeer(i, c.LocalAddr().(*net.UDPAddr).AddrPort(), false)
 			streams = append(streams, stream{conn: c, dst: s.Leg(i)})
+		}
+		if direct {
+			n := len(streams)
+			streams[n-2].dst = ph[1].LocalAddr().(*net.UDPAddr).AddrPort()
+			streams[n-1].dst = ph[0].LocalAddr().(*net.UDPAddr).AddrPort()
 		}
 	}
 	defer func() {
@@ -123,6 +148,7 @@ func runRelayLoad(tb testing.TB, calls int, dur time.Duration) loadResult {
 	senders := max(1, runtime.GOMAXPROCS(0))
 	const slots = 20
 	var sent atomic.Int64
+	cpu0 := cpuTime()
 	start := time.Now()
 	var swg sync.WaitGroup
 	for k := range senders {
@@ -164,7 +190,11 @@ func runRelayLoad(tb testing.TB, calls int, dur time.Duration) loadResult {
 	}
 	wg.Wait()
 
+	cpu := cpuTime() - cpu0
 	res := loadResult{sent: sent.Load(), received: received.Load()}
+	if res.received > 0 {
+		res.cpuPerPkt = float64(cpu.Microseconds()) / float64(res.received)
+	}
 	res.lost = res.sent - res.received
 	res.pps = float64(res.received) / elapsed.Seconds()
 	counts := make([]int64, len(hist))
