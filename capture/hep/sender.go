@@ -24,7 +24,10 @@ const redialTimeout = 5 * time.Second
 //
 // Over TCP, a failed write closes the connection and returns the error; the
 // next send dials again (within 5 s), so that a collector restart costs the
-// packets sent while it was down, not the rest of the capture.
+// packets sent while it was down, not the rest of the capture. Over UDP, a
+// collector that is down makes some sends fail with "connection refused"
+// (the kernel reports the ICMP error of an earlier datagram); the Sender stays
+// usable. A capture should count such errors rather than stop on them.
 type Sender struct {
 	addr, proto string
 	agentID     uint32
