@@ -75,6 +75,7 @@ func WriteHTML(w io.Writer, r *analyze.Result, opt HTMLOptions) error {
 		"dur":   durText,
 		"stamp": stamp,
 		"f3":    func(v float64) string { return fmt.Sprintf("%.3f", v) },
+		"f1":    func(v float64) string { return fmt.Sprintf("%.1f", v) },
 		"f4":    func(v float64) string { return fmt.Sprintf("%.4f", v) },
 		"id":    htmlID,
 		"add1":  func(i int) int { return i + 1 },

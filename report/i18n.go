@@ -123,8 +123,10 @@ func (t *translator) Finding(f analyze.Finding) (message, hint, reference string
 
 // paramPhrases are the English phrases analyze writes into finding
 // parameters, and the message that says them in another language (an
-// immutable lookup table). X is the part of the value that is data
-// (codec names, a Warning header) and stays as it is.
+// immutable lookup table). The captured parts (X, Y) are data (codec
+// names, users, counts, a Warning header) and stay as they are. Every
+// pattern is tried in order on the whole value; anchored ones replace it
+// whole, the others replace a fragment (scanner details are joined).
 var paramPhrases = []struct {
 	re *regexp.Regexp
 	id string
@@ -143,6 +145,18 @@ var paramPhrases = []struct {
 	{regexp.MustCompile(`^many users dissatisfied$`), "param.rating.many"},
 	{regexp.MustCompile(`^nearly all users dissatisfied$`), "param.rating.nearly_all"},
 	{regexp.MustCompile(`^not recommended$`), "param.rating.not_recommended"},
+	{regexp.MustCompile(`^user (.+)$`), "param.user"},
+	{regexp.MustCompile(`^users (.+)$`), "param.users"},
+	{regexp.MustCompile(`^the server answered 403 Forbidden to the credentials`), "param.auth_403"},
+	{regexp.MustCompile(`^the server challenged again (\d+) times after credentials were sent \(a challenge loop: wrong password or realm\)`), "param.auth_loop"},
+	{regexp.MustCompile(`^the server challenged again after credentials were sent \(wrong password or realm\)`), "param.auth_again"},
+	{regexp.MustCompile(`; note that the authentication user (\S+) is not the user of the address (\S+)$`), "param.auth_user_note"},
+	{regexp.MustCompile(`^the registrar never answered \((\d+) REGISTER sent\)$`), "param.reg_no_answer"},
+	{regexp.MustCompile(`^the registrar answered (.+) to the credentials$`), "param.reg_answered_credentials"},
+	{regexp.MustCompile(`^the registrar answered (.+)$`), "param.reg_answered"},
+	{regexp.MustCompile(`with the scanner User-Agent "([^"]*)" and `), "param.scanner_agent_and"},
+	{regexp.MustCompile(`with the scanner User-Agent "([^"]*)"`), "param.scanner_agent"},
+	{regexp.MustCompile(`for (\d+) different extensions \(([^)]*)\), (\d+) of them answered with success`), "param.scanner_extensions"},
 }
 
 // params translates the prose parts of finding parameters; data (addresses,
@@ -150,17 +164,19 @@ var paramPhrases = []struct {
 func (t *translator) params(in map[string]string) map[string]string {
 	out := make(map[string]string, len(in))
 	for k, v := range in {
-		out[k] = v
 		for _, p := range paramPhrases {
-			if m := p.re.FindStringSubmatch(v); m != nil {
-				x := ""
-				if len(m) > 1 {
-					x = m[1]
+			v = p.re.ReplaceAllStringFunc(v, func(match string) string {
+				m := p.re.FindStringSubmatch(match)
+				data := map[string]any{}
+				for i, name := range []string{"X", "Y", "Z"} {
+					if i+1 < len(m) {
+						data[name] = m[i+1]
+					}
 				}
-				out[k] = t.T(p.id, map[string]any{"X": x})
-				break
-			}
+				return t.T(p.id, data)
+			})
 		}
+		out[k] = v
 	}
 	return out
 }

@@ -128,6 +128,14 @@ func TestFindingInFrench(t *testing.T) {
 		{"low mos", analyze.Finding{Key: "low-mos", Params: map[string]string{
 			"stream": "s2", "src": "a", "dst": "b", "mos": "2.20", "r": "42.7", "rating": "not recommended"}},
 			[]string{"MOS estimé de 2.20 (R = 42.7) : les utilisateurs jugeraient cet appel ainsi : déconseillé."}},
+		{"auth", analyze.Finding{Key: "auth-failed", Params: map[string]string{
+			"user": "user 202", "detail": "the server answered 403 Forbidden to the credentials; note that the authentication user 202 is not the user of the address sip:201@lab.local"}},
+			[]string{"Les identifiants de l'utilisateur 202 ont été refusés : le serveur a répondu 403 Forbidden aux identifiants ; attention, l'utilisateur d'authentification 202 n'est pas l'utilisateur de l'adresse sip:201@lab.local."}},
+		{"scanner", analyze.Finding{Key: "scanner", Params: map[string]string{"src": "192.0.2.200",
+			"detail": `with the scanner User-Agent "friendly-scanner" and for 10 different extensions (OPTIONS, REGISTER), 0 of them answered with success`}},
+			[]string{"192.0.2.200 a sondé le serveur avec le User-Agent de scanner « friendly-scanner » et pour 10 numéros internes différents (OPTIONS, REGISTER), dont 0 ont reçu une réponse positive"}},
+		{"registration", analyze.Finding{Key: "registration-failed", Params: map[string]string{"aor": "sip:200@lab.local", "detail": "the registrar never answered (7 REGISTER sent)"}},
+			[]string{"L'enregistrement de sip:200@lab.local a échoué : le registrar n'a jamais répondu (7 REGISTER envoyés)."}},
 		{"no key keeps english", analyze.Finding{Message: "old message", Hint: "old hint", Reference: "RFC 1"},
 			[]string{"old message", "old hint", "RFC 1"}},
 	} {
