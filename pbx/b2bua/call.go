@@ -295,7 +295,7 @@ func (c *call) setup(contacts []Contact, callee, caller string) {
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				_ = ev.br.dcs.Ack(ctx)
 				if !won { // a late 2xx of another branch, or after CANCEL: end it
-					_ = ev.br.dcs.Bye(ctx)
+					c.b.bye(ctx, c.rec.CallID, ev.br.dcs)
 					cancel()
 					b.unregister(ev.br.callID)
 					continue
@@ -365,7 +365,7 @@ func (c *call) waitOthers(events chan branchEvent, pending int) {
 				if ev.res != nil && ev.res.IsSuccess() {
 					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 					_ = ev.br.dcs.Ack(ctx)
-					_ = ev.br.dcs.Bye(ctx)
+					c.b.bye(ctx, c.rec.CallID, ev.br.dcs)
 					cancel()
 				}
 				c.b.unregister(ev.br.callID)
@@ -529,7 +529,7 @@ func (c *call) answer(res *sip.Response) {
 		// The caller cancelled in the meantime: end the callee's leg.
 		b.log.Info("answer not delivered", "call_id", c.rec.CallID, "error", err)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = c.out.Bye(ctx)
+		c.b.bye(ctx, c.rec.CallID, c.out)
 		cancel()
 		c.mu.Lock()
 		c.answered = false
@@ -562,8 +562,8 @@ func (c *call) byeBoth() {
 	defer cancel()
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); _ = c.in.Bye(ctx) }()
-	go func() { defer wg.Done(); _ = c.out.Bye(ctx) }()
+	go func() { defer wg.Done(); c.b.bye(ctx, c.rec.CallID, c.in) }()
+	go func() { defer wg.Done(); c.b.bye(ctx, c.rec.CallID, c.out) }()
 	wg.Wait()
 }
 

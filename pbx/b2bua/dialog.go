@@ -2,8 +2,10 @@ package b2bua
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 
 	"voiplab/analyze/sdpneg"
@@ -59,10 +61,10 @@ func (b *B2BUA) onBye(req *sip.Request, tx sip.ServerTransaction) {
 	defer cancel()
 	if side == 0 {
 		_ = c.in.ReadBye(req, tx)
-		_ = out.Bye(ctx)
+		b.bye(ctx, c.rec.CallID, out)
 	} else {
 		_ = out.ReadBye(req, tx)
-		_ = c.in.Bye(ctx)
+		c.b.bye(ctx, c.rec.CallID, c.in)
 	}
 	c.stop("bye")
 }
@@ -183,4 +185,24 @@ func (c *call) relayBody(body []byte, from int) []byte {
 		}
 	}
 	return rewriteSDP(body, c.sess.Leg(1-from), nil)
+}
+
+// byer is a dialog leg that can send BYE.
+type byer interface {
+	Bye(ctx context.Context) error
+}
+
+// bye ends one leg and logs a refusal. sipgo's Bye returns the value
+// ErrDialogResponse (WaitAnswer returns a pointer): LIBRARIES.md.
+func (b *B2BUA) bye(ctx context.Context, callID string, leg byer) {
+	err := leg.Bye(ctx)
+	if err == nil {
+		return
+	}
+	var de sipgo.ErrDialogResponse
+	if errors.As(err, &de) && de.Res != nil {
+		b.log.Info("bye refused", "call_id", callID, "status", de.Res.StatusCode)
+		return
+	}
+	b.log.Info("bye failed", "call_id", callID, "error", err)
 }

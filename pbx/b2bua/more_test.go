@@ -138,3 +138,20 @@ func TestRewriteSDP(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", strings.ReplaceAll(got, "\r", ""), strings.ReplaceAll(want, "\r", ""))
 	}
 }
+
+// TestRelayExhausted: with no relay ports left the call is refused with 503
+// and the caller's offer never reaches the callee.
+func TestRelayExhausted(t *testing.T) {
+	bob := newCallee(t, "answer")
+	p := startPBX(t, locator{"201": {contactOf(bob, "201")}}, b2bua.RelayAlways, exts,
+		func(_ *b2bua.Config, rc *relay.Config) { rc.PortMin, rc.PortMax = 33000, 33001 }) // one pair, a call needs two
+	alice := newCaller(t)
+	_, err := alice.invite(t, p, "201", []int{0})
+	var de *sipgo.ErrDialogResponse
+	if !errors.As(err, &de) || de.Res.StatusCode != 503 {
+		t.Fatalf("got %v, want 503", err)
+	}
+	if r := p.waitCDR(t, 1)[0]; r.Status != 503 {
+		t.Errorf("cdr %+v", r)
+	}
+}

@@ -18,7 +18,7 @@ import (
 // The rewrite is line-based rather than through pion/sdp so that every line
 // it does not touch stays byte for byte as the phone wrote it.
 func rewriteSDP(body []byte, relay netip.AddrPort, keep []sdpneg.Format) []byte {
-	text := strings.ReplaceAll(string(body), "\r\n", "\n")
+	text := strings.ReplaceAll(strings.ReplaceAll(string(body), "\r\n", "\n"), "\r", "\n")
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	family := "IP4"
 	if relay.Addr().Is6() && !relay.Addr().Is4In6() {
@@ -29,6 +29,9 @@ func rewriteSDP(body []byte, relay netip.AddrPort, keep []sdpneg.Format) []byte 
 	audioDone := false
 	var kept map[string]bool
 	for _, l := range lines {
+		if len(l) < 2 || l[1] != '=' {
+			continue // RFC 4566 §5: every line is <type>=<value>; drop debris
+		}
 		switch {
 		case strings.HasPrefix(l, "c="):
 			l = "c=IN " + family + " " + relay.Addr().Unmap().String()
