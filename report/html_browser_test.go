@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -206,6 +208,28 @@ func TestHTMLInBrowser(t *testing.T) {
 					file := filepath.Join(artifacts, strings.TrimSuffix(name, filepath.Ext(name))+"."+lang+"."+part[1:]+".png")
 					if err := os.WriteFile(file, shot, 0o644); err != nil {
 						t.Fatal(err)
+					}
+				}
+
+				// print one call: the rest of the page is hidden in print media
+				if len(r.Calls) > 0 {
+					if _, err := chromedp.Run(ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+						_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+						return chromedp.Void{}, err
+					})); err != nil {
+						t.Fatal(err)
+					}
+					shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+						window.print = () => {};  // headless: no dialog
+						document.querySelector("#call-1 button.print-call").click();
+						return ["#summary", "#call-1", "#call-2", "#findings", "nav.toc"]
+							.filter(s => document.querySelector(s) && getComputedStyle(document.querySelector(s)).display !== "none");
+					})()`))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if strings.Join(shown, " ") != "#call-1" {
+						t.Errorf("printing call 1 shows %v, want only #call-1", shown)
 					}
 				}
 

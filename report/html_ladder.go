@@ -1,15 +1,17 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 )
 
 // SVG geometry of a ladder, in CSS pixels.
 const (
 	svgTimeWidth = 78  // the time column on the left
-	svgColumn    = 230 // distance between two host lines
+	svgColumn    = 300 // distance between two host lines
 	svgHead      = 64  // host labels
 	svgRow       = 30  // one arrow
 	svgFrameCol  = 60  // the frame numbers on the right
@@ -33,12 +35,16 @@ func writeSVGLadder(b *strings.Builder, l ladder, prefix string, tr *translator)
 		cx := x(i)
 		fmt.Fprintf(b, `<g class="host"><text x="%d" y="16" class="addr">%s</text>`, cx, esc(h.addr))
 		if h.userAgent != "" {
-			fmt.Fprintf(b, `<text x="%d" y="32" class="ua"><title>%s</title>%s</text>`, cx, esc(h.userAgent), esc(short(h.userAgent, 34)))
+			fmt.Fprintf(b, `<text x="%d" y="32" class="ua"><title>%s</title>%s</text>`, cx, esc(h.userAgent), esc(short(h.userAgent, 44)))
 		}
 		fmt.Fprintf(b, `<text x="%d" y="48" class="role">%s</text>`, cx, esc(tr.T("role."+h.role, nil)))
 		fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="life"/></g>`, cx, svgHead-8, cx, height-4)
 	}
-	for i, r := range l.rows {
+	// The text ladder lists the streams after the messages; on the SVG's
+	// time axis they go where they started.
+	rows := slices.Clone(l.rows)
+	slices.SortStableFunc(rows, func(a, b ladderRow) int { return cmp.Compare(a.offset, b.offset) })
+	for i, r := range rows {
 		y := svgHead + i*svgRow + svgRow/2 + 6
 		fmt.Fprintf(b, `<text x="4" y="%d" class="time">%.3f</text>`, y+4, r.offset.Seconds())
 		x1, x2 := x(r.from), x(r.to)
