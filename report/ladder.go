@@ -205,7 +205,7 @@ func guessRoles(l *ladder) {
 // pbxAgents and providerAgents are lower-case User-Agent/Server fragments
 // of well-known PBX and carrier software (an immutable lookup table).
 var (
-	pbxAgents      = []string{"asterisk", "freeswitch", "kamailio", "opensips", "3cx", "pbx", "yate", "voiplab", "sems", "sip express router", "openser", "b2bua", "sbc"}
+	pbxAgents      = []string{"asterisk", "freeswitch", "kamailio", "opensips", "3cx", "pbx", "yate", "voiplab", "sems", "sip express router", "openser", "b2bua", "sbc", "sip server", "proxy", "registrar", "ondo", "elastix", "fusionpbx", "wazo", "mitel", "avaya", "cisco-cucm", "ccm"}
 	providerAgents = []string{"broadworks", "acme packet", "oracle", "sonus", "ribbon", "audiocodes mediant", "carrier"}
 )
 
