@@ -106,6 +106,8 @@ type page struct {
 	Orphans                []streamView
 	Findings               []findingView
 	Other                  []otherCount
+	Registrations          []analyze.Registration
+	MoreRegistrations      int
 	Example                *jitterExample
 	Glossary               []string
 	EChartsJS              template.JS
@@ -176,6 +178,9 @@ const (
 	maxRTCPRows   = 40
 	maxFrameLinks = 12
 	maxWorst      = 5
+	// maxRegistrationRows bounds the registrations table: a scanner or a
+	// brute-force attack makes thousands.
+	maxRegistrationRows = 500
 )
 
 func buildPage(r *analyze.Result, opt HTMLOptions, tr *translator, log *slog.Logger) (*page, error) {
@@ -301,6 +306,11 @@ func buildPage(r *analyze.Result, opt HTMLOptions, tr *translator, log *slog.Log
 		}
 	}
 	p.Other = otherCounts(r.Other)
+	p.Registrations = r.Registrations
+	if len(p.Registrations) > maxRegistrationRows {
+		p.MoreRegistrations = len(p.Registrations) - maxRegistrationRows
+		p.Registrations = p.Registrations[:maxRegistrationRows]
+	}
 
 	ex, err := findJitterExample(r)
 	if err != nil {
