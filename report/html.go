@@ -189,7 +189,7 @@ func buildPage(r *analyze.Result, opt HTMLOptions, tr *translator, log *slog.Log
 		p.Title = tr.T("page.title", nil)
 	}
 	if !opt.Generated.IsZero() {
-		p.Generated = opt.Generated.UTC().Format("(2006-01-02 15:04 UTC)")
+		p.Generated = opt.Generated.UTC().Format(" (2006-01-02 15:04 UTC)")
 	}
 	streams := streamIndex(r)
 	callOf := map[string]int{} // Call-ID → call number
