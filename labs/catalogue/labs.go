@@ -31,8 +31,8 @@ func labs() []Lab {
 					"Les téléphones 200 (127.0.0.11) et 201 (127.0.0.12) s'enregistrent auprès du PBX (127.0.0.10) : défi 401, puis 200 OK."),
 				t("200 calls 201 through the PBX, offering G.711 (PCMU, PCMA) and telephone-event; the PBX relays the audio.",
 					"Le 200 appelle le 201 à travers le PBX en proposant G.711 (PCMU, PCMA) et telephone-event ; le PBX relaie l'audio."),
-				t("201 answers; both send a 440 Hz tone for 4 seconds, with RTCP sender reports.",
-					"Le 201 décroche ; les deux envoient une tonalité de 440 Hz pendant 4 secondes, avec des rapports RTCP."),
+				t("201 answers; both send a 440 Hz tone for 3 seconds, with RTCP sender reports.",
+					"Le 201 décroche ; les deux envoient une tonalité de 440 Hz pendant 3 secondes, avec des rapports RTCP."),
 				t("200 hangs up (BYE, 200 OK).", "Le 200 raccroche (BYE, 200 OK)."),
 			},
 			Objectives: []Objective{

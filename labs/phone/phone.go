@@ -109,7 +109,12 @@ func New(cfg Config) (*Phone, error) {
 		rng: rand.New(rand.NewPCG(cfg.Seed, 0x766f69706c6162))}
 	host := cfg.Addr.Addr().String()
 	p.ua, err = sipgo.NewUA(sipgo.WithUserAgent(cfg.UserAgent), sipgo.WithUserAgentHostname(host),
-		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(log)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(log),
+			// sipgo's default handler logs to slog.Default: a library never
+			// prints (STYLE.md).
+			sip.WithTransactionLayerUnhandledResponseHandler(func(r *sip.Response) {
+				log.Debug("unhandled response (a retransmission)", "status", r.StatusCode)
+			})),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(log)))
 	if err == nil {
 		p.srv, err = sipgo.NewServer(p.ua, sipgo.WithServerLogger(log))

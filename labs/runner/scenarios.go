@@ -25,7 +25,7 @@ var (
 )
 
 // talk is how long each side of a lab call sends audio.
-const talk = 4 * time.Second
+const talk = 3 * time.Second
 
 // parallel runs the steps at once and returns the first error.
 func parallel(steps ...func() error) error {
@@ -142,7 +142,7 @@ func scenarios(name string) (map[string]scenario, bool) {
 				{user: "204", ip: "127.0.0.15", codecs: g711, impair: imp(impair.Config{Burst: &burst, JitterMs: 60, ReorderPct: 30, ReorderMs: 60})}, {user: "205", ip: "127.0.0.16", codecs: g711},
 			},
 			run: func(ctx context.Context, w *world) error {
-				const long = 8 * time.Second // enough packets for 1 % to show
+				const long = 6 * time.Second // enough packets (300) for 1 % to show
 				return parallel(
 					func() error { return w.call(ctx, "200", "201", long, "", 0) },
 					func() error { return w.call(ctx, "202", "203", long, "", 0) },
