@@ -420,6 +420,13 @@ func (s *Server) listen() (*listeners, error) {
 			if ls.udp, err = net.ListenPacket("udp", udpAddr); err != nil {
 				return nil, fmt.Errorf("%w: udp %s: %v", ErrListen, udpAddr, err)
 			}
+			// A burst of REGISTERs must wait in the socket, not be dropped
+			// into retransmissions: ask for 4 MiB (the kernel caps it at
+			// net.core.rmem_max).
+			if u, ok := ls.udp.(*net.UDPConn); ok {
+				_ = u.SetReadBuffer(4 << 20)
+				_ = u.SetWriteBuffer(4 << 20)
+			}
 		}
 		if tcpAddr != "" {
 			addr := tcpAddr

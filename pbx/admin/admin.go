@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/netip"
 	"time"
 )
@@ -60,6 +61,10 @@ func Handler(src Source, metrics http.Handler, allow []netip.Prefix, log *slog.L
 	if metrics != nil {
 		mux.Handle("GET /metrics", metrics)
 	}
+	// Go runtime profiles, for `make bench` and troubleshooting a lab box
+	// (the admin API is loopback-only by default).
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if len(allow) > 0 && !allowed(r.RemoteAddr, allow) {
 			http.Error(w, "forbidden", http.StatusForbidden)

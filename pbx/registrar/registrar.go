@@ -81,6 +81,8 @@ func New(cfg Config) (*Registrar, error) {
 		stopped: make(chan struct{})}
 	if cfg.Store != nil {
 		r.ops = make(chan store.BindingOp, 16384)
+	} else {
+		r.once.Do(func() { close(r.stopped) }) // nothing to persist: Run only expires bindings
 	}
 	return r, nil
 }
@@ -105,13 +107,15 @@ func (r *Registrar) Load(ctx context.Context) error {
 	return nil
 }
 
-// Run writes binding changes to the store in batches and drops expired
-// bindings every second, until ctx is done; it then writes what is queued
-// and returns nil.
+// Run writes binding changes to the store in batches (at most every 100 ms,
+// one transaction each) and drops expired bindings every second, until ctx
+// is done; it then writes what is queued and returns nil.
 func (r *Registrar) Run(ctx context.Context) error {
 	defer r.once.Do(func() { close(r.stopped) })
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
+	flushTick := time.NewTicker(100 * time.Millisecond)
+	defer flushTick.Stop()
+	expireTick := time.NewTicker(time.Second)
+	defer expireTick.Stop()
 	var batch []store.BindingOp
 	flush := func() {
 		if len(batch) == 0 {
@@ -129,17 +133,12 @@ func (r *Registrar) Run(ctx context.Context) error {
 		select {
 		case op := <-r.ops:
 			batch = append(batch, op)
-			for len(batch) < 1024 {
-				select {
-				case op := <-r.ops:
-					batch = append(batch, op)
-					continue
-				default:
-				}
-				break
+			if len(batch) >= 4096 {
+				flush()
 			}
+		case <-flushTick.C:
 			flush()
-		case <-tick.C:
+		case <-expireTick.C:
 			r.expire()
 		case <-ctx.Done():
 			for {
