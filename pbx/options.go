@@ -55,3 +55,16 @@ func WithMaxInFlight(n int) Option {
 		return nil
 	}
 }
+
+// WithOverloadLatency sets the Go scheduler latency (90th percentile over
+// 100 ms) above which new unauthenticated REGISTER and OPTIONS requests get
+// 503 with Retry-After (default 20 ms).
+func WithOverloadLatency(d time.Duration) Option {
+	return func(s *Server) error {
+		if d <= 0 {
+			return fmt.Errorf("pbx: overload latency %v", d)
+		}
+		s.load.threshold = d
+		return nil
+	}
+}

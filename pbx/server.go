@@ -40,6 +40,7 @@ type Server struct {
 	maxInFlight   int64
 
 	inFlight atomic.Int64
+	load     overload
 	draining atomic.Bool
 	ready    chan struct{}
 
@@ -66,7 +67,7 @@ func New(cfg config.Config, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("pbx: %w", err)
 	}
 	s := &Server{cfg: cfg, log: slog.New(slog.DiscardHandler), now: time.Now, maxInFlight: 4096,
-		ready: make(chan struct{})}
+		ready: make(chan struct{}), load: overload{threshold: 20 * time.Millisecond}}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
@@ -183,6 +184,8 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 
 	sipCtx, stopSIP := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSIP()
+	bg.Add(1)
+	go func() { defer bg.Done(); s.load.watch(sipCtx) }()
 	g, gctx := errgroup.WithContext(sipCtx)
 	if ls.udp != nil {
 		g.Go(func() error { return clean(srv.ServeUDP(ls.udp)) })
@@ -270,7 +273,11 @@ func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 				_ = tx.Respond(sip.NewResponseFromRequest(req, 500, "Server Internal Error", nil))
 			}
 		}()
-		if s.inFlight.Add(1) > s.maxInFlight {
+		n := s.inFlight.Add(1)
+		// A request with credentials finishes a registration that already
+		// cost a round trip: only fresh requests are shed first.
+		fresh := req.GetHeader("Authorization") == nil
+		if n > s.maxInFlight || (fresh && s.load.on.Load()) {
 			s.inFlight.Add(-1)
 			s.metrics.Overloaded()
 			// RFC 3261 §21.5.4: 503 with Retry-After tells the client when to retry.

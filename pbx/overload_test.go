@@ -1,0 +1,83 @@
+package pbx
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/emiago/sipgo/sip"
+
+	"voiplab/pbx/config"
+)
+
+func TestQuantile(t *testing.T) {
+	buckets := []float64{0, 0.001, 0.01, 0.1, 1}
+	for _, tc := range []struct {
+		name        string
+		counts, was []uint64
+		want        float64
+	}{
+		{"too few events", []uint64{10, 0, 0, 0}, []uint64{0, 0, 0, 0}, 0},
+		{"fast", []uint64{1000, 10, 0, 0}, []uint64{0, 0, 0, 0}, 0},
+		{"slow tail over 10 %", []uint64{100, 10, 50, 0}, []uint64{0, 0, 0, 0}, 0.01},
+		{"only the new events count", []uint64{1100, 10, 50, 0}, []uint64{100, 10, 50, 0}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := quantile(buckets, tc.counts, tc.was, 0.9); got != tc.want {
+				t.Errorf("quantile = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+type recTx struct {
+	sip.ServerTransaction
+	mu  sync.Mutex
+	res *sip.Response
+}
+
+func (r *recTx) Respond(res *sip.Response) error { r.mu.Lock(); r.res = res; r.mu.Unlock(); return nil }
+
+func TestGuard(t *testing.T) {
+	s, err := New(config.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func(auth bool) *sip.Request {
+		r := sip.NewRequest(sip.REGISTER, sip.Uri{Scheme: "sip", Host: "lab.local"})
+		r.AppendHeader(sip.NewHeader("Via", "SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK1"))
+		r.AppendHeader(sip.NewHeader("From", "<sip:200@lab.local>;tag=1"))
+		r.AppendHeader(sip.NewHeader("To", "<sip:200@lab.local>"))
+		r.AppendHeader(sip.NewHeader("Call-ID", "c"))
+		r.AppendHeader(sip.NewHeader("CSeq", "1 REGISTER"))
+		if auth {
+			r.AppendHeader(sip.NewHeader("Authorization", `Digest username="200"`))
+		}
+		return r
+	}
+	called := 0
+	h := s.guard(func(*sip.Request, sip.ServerTransaction) { called++ })
+	s.load.on.Store(true)
+	tx := &recTx{}
+	h(req(false), tx)
+	if called != 0 || tx.res == nil || tx.res.StatusCode != 503 || tx.res.GetHeader("Retry-After") == nil {
+		t.Errorf("overloaded, fresh request: called %d, %v", called, tx.res)
+	}
+	h(req(true), &recTx{})
+	if called != 1 {
+		t.Error("overloaded: the authenticated step was shed")
+	}
+	s.load.on.Store(false)
+	h(req(false), &recTx{})
+	if called != 2 {
+		t.Error("not overloaded: request shed")
+	}
+	// a panicking handler answers 500 and does not crash
+	tx = &recTx{}
+	s.guard(func(*sip.Request, sip.ServerTransaction) { panic("boom") })(req(false), tx)
+	if tx.res == nil || tx.res.StatusCode != 500 {
+		t.Errorf("panic: %v", tx.res)
+	}
+	if s.inFlight.Load() != 0 {
+		t.Errorf("in flight %d after the handlers returned", s.inFlight.Load())
+	}
+}
