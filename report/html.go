@@ -137,7 +137,8 @@ type callView struct {
 	Failed   bool // rejected or failed: Why explains the failure
 	Streams  []streamView
 	Findings []findingView
-	Worst    string // the worst finding severity, for the summary line
+	Worst    string       // the worst finding severity, for the summary line
+	Headline *findingView // the first finding of that severity
 }
 
 type messageView struct {
@@ -294,8 +295,10 @@ func buildPage(r *analyze.Result, opt HTMLOptions, tr *translator, log *slog.Log
 		if n, ok := callOf[f.CallID]; ok && f.CallID != "" {
 			cv := &p.Calls[n-1]
 			cv.Findings = append(cv.Findings, fv)
-			if cv.Worst == "" || analyze.SeverityAtLeast(f.Severity, cv.Worst) {
+			if cv.Worst == "" || !analyze.SeverityAtLeast(cv.Worst, f.Severity) {
 				cv.Worst = f.Severity
+				headline := fv
+				cv.Headline = &headline
 			}
 		}
 	}

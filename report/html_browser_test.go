@@ -188,6 +188,20 @@ func TestHTMLInBrowser(t *testing.T) {
 					}
 				}
 
+				// a frame link of a finding opens its call and shows that message
+				if link, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const a = document.querySelector("#findings a.frame"); return a ? a.getAttribute("href") + "|" + a.dataset.frame : ""; })()`)); link != "" {
+					call, frame, _ := strings.Cut(link, "|")
+					shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+						document.querySelectorAll(".msg").forEach(m => m.hidden = true);
+						document.querySelector("#findings a.frame").click();
+						const sel = document.querySelector("`+call+` .arrow.sel");
+						return sel ? sel.dataset.frame : "";
+					})()`))
+					if err != nil || shown != frame {
+						t.Errorf("frame link %s: selected arrow of frame %q (%v), want %s", link, shown, err, frame)
+					}
+				}
+
 				shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 				if err != nil {
 					t.Fatal(err)
