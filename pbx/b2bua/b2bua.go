@@ -189,7 +189,7 @@ func (b *B2BUA) Drain(ctx context.Context) error {
 	}
 	b.mu.Unlock()
 	for _, c := range cs {
-		c.stop("drain")
+		c.stop(stopDrain)
 	}
 	done := make(chan struct{})
 	go func() { b.wg.Wait(); close(done) }()

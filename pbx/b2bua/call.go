@@ -303,15 +303,10 @@ func (c *call) setup(contacts []Contact, callee, caller string) {
 				cancel()
 				cancelAll(ev.br)
 				c.answer(res)
-				c.mu.Lock()
-				answered := c.answered
-				c.mu.Unlock()
-				if answered {
-					go c.waitOthers(events, pending)
-					c.established()
-					return
-				}
-				pending = 0
+				b.wg.Add(1)
+				go func() { defer b.wg.Done(); c.waitOthers(events, pending) }()
+				c.established()
+				return
 			default:
 				ev.br.final = true
 				pending--
@@ -523,21 +518,33 @@ func (c *call) answer(res *sip.Response) {
 	c.rec.Answer = &now
 	c.mu.Unlock()
 	// sipgo's Respond retransmits the 2xx until the ACK comes (RFC 3261
-	// §13.3.1.4); it fails when the caller's BYE overtook its ACK, which is
-	// not a failure of the call.
-	if err := c.in.Respond(200, "OK", body, hdrs...); err != nil && !c.byeSeen.Load() {
-		// The caller cancelled in the meantime: end the callee's leg.
-		b.log.Info("answer not delivered", "call_id", c.rec.CallID, "error", err)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		c.b.bye(ctx, c.rec.CallID, c.out)
-		cancel()
-		c.mu.Lock()
-		c.answered = false
-		c.rec.Answer = nil
-		c.mu.Unlock()
-		c.finish(487, "Request Terminated")
-	}
+	// §13.3.1.4), up to 64·T1: it runs aside so that a BYE, a Drain or dead
+	// media can end the call meanwhile. It fails when the caller's BYE
+	// overtook its ACK (not a failure), when the caller's CANCEL crossed the
+	// 200, or when no ACK came: then the call ends.
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		err := c.in.Respond(200, "OK", body, hdrs...)
+		if err == nil || c.byeSeen.Load() {
+			return
+		}
+		b.log.Info("answer not acknowledged", "call_id", c.rec.CallID, "error", err)
+		if errors.Is(context.Cause(c.in.Context()), sip.ErrTransactionCanceled) {
+			c.stop(stopCancelled)
+			return
+		}
+		c.stop(stopNoAck)
+	}()
 }
+
+// Reasons to stop a call.
+const (
+	stopBye       = "bye"
+	stopDrain     = "drain"
+	stopNoAck     = "no ack"
+	stopCancelled = "cancelled"
+)
 
 // established waits for the end of an answered call.
 func (c *call) established() {
@@ -547,7 +554,19 @@ func (c *call) established() {
 	}
 	select {
 	case reason := <-c.stopCh:
-		if reason != "bye" {
+		switch reason {
+		case stopBye:
+		case stopCancelled:
+			// CANCEL crossed the 200 (RFC 3261 §9.2): the caller got 487.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			c.b.bye(ctx, c.rec.CallID, c.out)
+			cancel()
+			c.mu.Lock()
+			c.rec.Answer = nil
+			c.mu.Unlock()
+			c.finish(487, "Request Terminated")
+			return
+		default:
 			c.byeBoth()
 		}
 	case <-timeout:

@@ -66,7 +66,7 @@ func (b *B2BUA) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		_ = out.ReadBye(req, tx)
 		c.b.bye(ctx, c.rec.CallID, c.in)
 	}
-	c.stop("bye")
+	c.stop(stopBye)
 }
 
 // onCancel gets the CANCELs that match no INVITE transaction (sipgo
