@@ -66,7 +66,8 @@ and a plain-language diagnosis of what went wrong and why.`,
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "warn", "log level: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&g.logFormat, "log-format", "text", "log format: text or json")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newAnalyzeCmd(g, nil), newVersionCmd(g), newSynthCmd(g))
+	root.AddCommand(newAnalyzeCmd(g, nil), newReportCmd(g), newCaptureCmd(g), newPBXCmd(g), newLabCmd(g),
+		newVersionCmd(g), newSynthCmd(g))
 	return root
 }
 
