@@ -8,7 +8,7 @@ export VOIPLAB_CORPUS ?= $(abspath ../shared/corpus)
 DEMO_DIR ?= $(CURDIR)/out/demo
 FUZZTIME ?= 10s
 
-.PHONY: help build test interop bench fuzz golden demo lint check clean
+.PHONY: help build test interop bench fuzz golden demo lint check clean assets
 
 help: ## show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -22,8 +22,8 @@ test: ## run the unit, golden, corpus and CLI tests (what CI and the README run)
 interop: build ## run the tests against real peers (tshark, ...): needs ../shared/peers/install.sh
 	$(GO) test -count=1 -tags interop ./...
 
-bench: build ## benchmarks: Go micro-benchmarks, then voiplab analyze vs tshark on 2,000 calls
-	$(GO) test -run '^$$' -bench . -benchmem ./capture/ ./analyze/...
+bench: build ## benchmarks: Go micro-benchmarks, then voiplab vs tshark, dumpcap and kamailio
+	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bash bench/analyze.sh
 
 fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
@@ -32,8 +32,13 @@ fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
 	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; done
 
-golden: ## rewrite the golden files (analysis JSON per corpus capture) after a reviewed change
-	$(GO) test -count=1 ./analyze/ ./cmd/voiplab/ -run Golden -update
+golden: ## rewrite the golden files (analysis JSON, HTML reports) after a reviewed change
+	$(GO) test -count=1 ./analyze/ -run Golden -update
+	$(GO) test -count=1 ./report/ -run HTMLGolden -update
+
+assets: ## install the pinned npm packages and copy ECharts into report/assets (committed)
+	npm ci
+	cp node_modules/echarts/dist/echarts.min.js report/assets/echarts.min.js
 
 demo: build ## generate a capture of calls with planted faults and print voiplab's diagnosis
 	@mkdir -p $(DEMO_DIR)
