@@ -39,6 +39,18 @@ func (c *Call) Stats() Stats {
 	return Stats{Sent: c.media.sent, Received: c.media.received, Digits: c.media.digits.String()}
 }
 
+// Recording returns the audio the phone received, decoded to linear PCM
+// in arrival order (no jitter buffer, lost packets skipped), and its
+// sampling rate: 8000 for G.711, 16000 for G.722. It keeps a minute at most.
+func (c *Call) Recording() (pcm []int16, rate int) {
+	c.media.mu.Lock()
+	defer c.media.mu.Unlock()
+	if c.media.dec == nil {
+		return nil, 0
+	}
+	return append([]int16(nil), c.media.recording...), c.media.dec.rate
+}
+
 // Talk sends the tone for d (and digits as RFC 4733 events from 1 s in),
 // paced in real time.
 func (c *Call) Talk(ctx context.Context, d time.Duration, digits string) error {

@@ -42,6 +42,9 @@ type media struct {
 	lastEventTS   uint32
 	haveEvent     bool
 	recvDone      chan struct{}
+	dec           *decoder
+	recording     []int16 // decoded received audio, in arrival order
+	maxRecord     int
 	closeOnce     sync.Once
 	sendMu        sync.Mutex // one sender at a time (Talk)
 	startedSender bool
@@ -80,6 +83,10 @@ func (m *media) start(rec Recorder, reach func(netip.Addr) bool, imp *impair.Con
 		m.rtpOut = impair.NewConn(m.rtpOut, i, impair.WithLogger(m.log))
 	}
 	m.recvDone = make(chan struct{})
+	m.dec = newDecoder(m.audio.Name)
+	if m.dec != nil {
+		m.maxRecord = 60 * m.dec.rate // a minute at most
+	}
 	go m.receive()
 	go m.receiveRTCP()
 	return nil
@@ -116,8 +123,11 @@ func (m *media) receive() {
 		}
 		m.mu.Lock()
 		m.received++
-		if m.event.PT >= 0 && int(p.PayloadType) == m.event.PT || int(p.PayloadType) == EventPT {
+		switch {
+		case m.event.PT >= 0 && int(p.PayloadType) == m.event.PT || int(p.PayloadType) == EventPT:
 			m.readEvent(&p)
+		case int(p.PayloadType) == m.audio.PT && m.dec != nil && len(m.recording) < m.maxRecord:
+			m.recording = m.dec.decode(m.recording, p.Payload)
 		}
 		m.mu.Unlock()
 	}

@@ -77,9 +77,15 @@ func cfg(user, addr string, codecs ...string) phone.Config {
 }
 
 func TestCallWithToneAndDTMF(t *testing.T) {
-	for _, codec := range []string{"PCMU", "PCMA", "G722"} {
+	for _, tc := range []struct {
+		codec string
+		hz    float64
+	}{{"PCMU", 440}, {"PCMA", 1000}, {"G722", 5000}} { // 5 kHz: only wideband G.722 carries it
+		codec := tc.codec
 		t.Run(codec, func(t *testing.T) {
-			a, b, stop := pair(t, cfg("200", "127.0.1.11:5060", codec, "telephone-event"), cfg("201", "127.0.1.12:5060", "PCMU", "PCMA", "G722", "telephone-event"))
+			ca := cfg("200", "127.0.1.11:5060", codec, "telephone-event")
+			ca.ToneHz = tc.hz
+			a, b, stop := pair(t, ca, cfg("201", "127.0.1.12:5060", "PCMU", "PCMA", "G722", "telephone-event"))
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			call, err := a.Call(ctx, "sip:201@127.0.1.12:5060")
@@ -104,6 +110,10 @@ func TestCallWithToneAndDTMF(t *testing.T) {
 			case <-in.Ended():
 			case <-time.After(2 * time.Second):
 				t.Error("callee did not see the BYE")
+			}
+			pcm, rate := in.Recording()
+			if hz := toneHz(pcm, rate); hz < tc.hz*0.98 || hz > tc.hz*1.02 {
+				t.Errorf("callee heard %.0f Hz (%d samples at %d Hz), want the caller's %.0f Hz", hz, len(pcm), rate, tc.hz)
 			}
 			st := in.Stats()
 			if st.Digits != "12#" {
@@ -154,4 +164,20 @@ func TestNoCommonCodec(t *testing.T) {
 	if len(res.Calls) != 1 || res.Calls[0].FinalStatus != 488 {
 		t.Fatalf("calls %+v", res.Calls)
 	}
+}
+
+// toneHz estimates the frequency of a pure tone from its zero crossings,
+// over the recording without its first 20 ms (codec start-up).
+func toneHz(pcm []int16, rate int) float64 {
+	if rate == 0 || len(pcm) < rate/10 {
+		return 0
+	}
+	pcm = pcm[rate/50:]
+	n := 0
+	for i := 1; i < len(pcm); i++ {
+		if (pcm[i-1] < 0) != (pcm[i] < 0) {
+			n++
+		}
+	}
+	return float64(n) / 2 / (float64(len(pcm)) / float64(rate))
 }

@@ -62,3 +62,37 @@ func (e *encoder) frame() []byte {
 	}
 	return out
 }
+
+// decoder turns received RTP payloads of one codec back into linear PCM:
+// the phone's recording of what it heard.
+type decoder struct {
+	name string
+	g722 *g722.Decoder
+	rate int
+}
+
+func newDecoder(name string) *decoder {
+	switch strings.ToUpper(name) {
+	case "PCMU", "PCMA":
+		return &decoder{name: strings.ToUpper(name), rate: 8000}
+	case "G722":
+		return &decoder{name: "G722", g722: g722.NewDecoder(), rate: 16000}
+	}
+	return nil
+}
+
+func (d *decoder) decode(dst []int16, payload []byte) []int16 {
+	switch {
+	case d.g722 != nil:
+		return d.g722.Decode(dst, payload)
+	case d.name == "PCMU":
+		for _, b := range payload {
+			dst = append(dst, g711.DecodeUlawFrame(b))
+		}
+	default:
+		for _, b := range payload {
+			dst = append(dst, g711.DecodeAlawFrame(b))
+		}
+	}
+	return dst
+}
