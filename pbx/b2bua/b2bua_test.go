@@ -38,7 +38,8 @@ type node struct {
 	conn net.PacketConn
 
 	mu    sync.Mutex
-	order []int // INVITE response codes in wire order
+	order []int    // INVITE response codes in wire order
+	early [][]byte // bodies of 183 responses
 }
 
 func newNode(t testing.TB, name string) *node {
@@ -65,6 +66,9 @@ func newNode(t testing.TB, name string) *node {
 		if r, ok := m.(*sip.Response); ok && r.CSeq() != nil && r.CSeq().MethodName == sip.INVITE {
 			n.mu.Lock()
 			n.order = append(n.order, r.StatusCode)
+			if r.StatusCode == 183 {
+				n.early = append(n.early, r.Body())
+			}
 			n.mu.Unlock()
 		}
 	})
@@ -325,10 +329,14 @@ func newCaller(t *testing.T) *caller {
 
 func (c *caller) invite(t *testing.T, p *pbx, ext string, pts []int) (*sipgo.DialogClientSession, error) {
 	t.Helper()
+	return c.inviteBody(t, p, ext, sdpBody(c.rtp.LocalAddr().(*net.UDPAddr).AddrPort(), pts, ""))
+}
+
+func (c *caller) inviteBody(t *testing.T, p *pbx, ext string, body []byte) (*sipgo.DialogClientSession, error) {
+	t.Helper()
 	uri := sip.Uri{Scheme: "sip", User: ext, Host: "127.0.0.1", Port: int(p.node.addr.Port())}
 	from := &sip.FromHeader{DisplayName: "Alice", Address: sip.Uri{Scheme: "sip", User: "200", Host: "lab.local"}}
 	from.Params.Add("tag", sip.GenerateTagN(8))
-	body := sdpBody(c.rtp.LocalAddr().(*net.UDPAddr).AddrPort(), pts, "")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	d, err := c.dua.Invite(ctx, uri, body, from, sip.NewHeader("Content-Type", "application/sdp"))

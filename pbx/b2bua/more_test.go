@@ -155,3 +155,53 @@ func TestRelayExhausted(t *testing.T) {
 		t.Errorf("cdr %+v", r)
 	}
 }
+
+// TestRelayModes: which calls the relay carries (DESIGN.md media.relay and
+// the per-extension relay flag), and early media (183 with SDP) relayed.
+func TestRelayModes(t *testing.T) {
+	relayExts := map[string]b2bua.Extension{"200": {Number: "200"}, "201": {Number: "201"}, "205": {Number: "205", Relay: true}}
+	tests := []struct {
+		name, mode, ext string
+		sdpAddr         string // what the caller's SDP announces
+		want            string
+	}{
+		{"auto, same address", b2bua.RelayAuto, "201", "", cdr.MediaDirect},
+		{"auto, NAT (private SDP address)", b2bua.RelayAuto, "201", "192.168.1.10:4000", cdr.MediaRelay},
+		{"never", b2bua.RelayNever, "201", "192.168.1.10:4000", cdr.MediaDirect},
+		{"never, extension asks", b2bua.RelayNever, "205", "", cdr.MediaRelay},
+		{"always", b2bua.RelayAlways, "201", "", cdr.MediaRelay},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			bob := newCallee(t, "early")
+			p := startPBX(t, locator{"201": {contactOf(bob, "201")}, "205": {contactOf(bob, "205")}}, tc.mode, relayExts)
+			alice := newCaller(t)
+			addr := alice.rtp.LocalAddr().(*net.UDPAddr).AddrPort()
+			if tc.sdpAddr != "" {
+				addr = netip.MustParseAddrPort(tc.sdpAddr)
+			}
+			d, err := alice.inviteBody(t, p, tc.ext, sdpBody(addr, []int{0, 101}, ""))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			d.Bye(ctx)
+			r := p.waitCDR(t, 1)[0]
+			if r.Media != tc.want {
+				t.Errorf("media %q, want %q", r.Media, tc.want)
+			}
+			bobAddr := bob.rtp.LocalAddr().(*net.UDPAddr).AddrPort()
+			alice.node.mu.Lock()
+			early := alice.node.early
+			alice.node.mu.Unlock()
+			if len(early) != 1 {
+				t.Fatalf("caller got %d 183s", len(early))
+			}
+			got, _ := sdpAddr(t, early[0])
+			if relayed := got != bobAddr; relayed != (tc.want == cdr.MediaRelay) {
+				t.Errorf("183 SDP points at %s (callee %s)", got, bobAddr)
+			}
+		})
+	}
+}
