@@ -33,7 +33,10 @@ type call struct {
 	answered bool
 	ended    bool
 	stopCh   chan string // stop reason (drain, bye, media timeout)
-	byeSeen  atomic.Bool
+	// What each side's SDP announced, for the relay (setPeer).
+	peerAddr                   [2]netip.AddrPort
+	peerMux, peerSeen, peerEff [2]bool
+	byeSeen                    atomic.Bool
 }
 
 // branch is one fork of the outgoing INVITE (one contact).
@@ -150,7 +153,7 @@ func (b *B2BUA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		} else {
 			c.sess = sess
 			c.rec.Media = cdr.MediaRelay
-			sess.SetPeer(0, mediaAddr(offer, audio), audio.RTCPMux)
+			c.setPeer(0, mediaAddr(offer, audio), audio.RTCPMux)
 			sess.SetFormats(chosen)
 		}
 	}

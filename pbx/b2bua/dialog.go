@@ -3,6 +3,7 @@ package b2bua
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -180,7 +181,7 @@ func (c *call) relayBody(body []byte, from int) []byte {
 	for i := range s.Media {
 		m := &s.Media[i]
 		if m.Audio() {
-			c.sess.SetPeer(from, mediaAddr(s, m), m.RTCPMux)
+			c.setPeer(from, mediaAddr(s, m), m.RTCPMux)
 			break
 		}
 	}
@@ -205,4 +206,28 @@ func (b *B2BUA) bye(ctx context.Context, callID string, leg byer) {
 		return
 	}
 	b.log.Info("bye failed", "call_id", callID, "error", err)
+}
+
+// setPeer tells the relay where side `from` receives media. RTCP is
+// multiplexed on a leg only when both sides' SDP have a=rtcp-mux (RFC 5761
+// §5.1.1: the answer keeps it only if the offer had it, and the B2BUA
+// passes each side's attribute to the other), so a side's flag is
+// recomputed when the other side's SDP changes it.
+func (c *call) setPeer(from int, addr netip.AddrPort, mux bool) {
+	c.mu.Lock()
+	c.peerAddr[from], c.peerMux[from], c.peerSeen[from] = addr, mux, true
+	other := 1 - from
+	eff := mux && (!c.peerSeen[other] || c.peerMux[other])
+	otherEff := c.peerMux[other] && mux
+	update := c.peerSeen[other] && otherEff != c.peerEff[other]
+	c.peerEff[from] = eff
+	if update {
+		c.peerEff[other] = otherEff
+	}
+	oaddr := c.peerAddr[other]
+	c.mu.Unlock()
+	c.sess.SetPeer(from, addr, eff)
+	if update {
+		c.sess.SetPeer(other, oaddr, otherEff)
+	}
 }

@@ -205,3 +205,57 @@ func TestRelayModes(t *testing.T) {
 		})
 	}
 }
+
+// TestRTCPMuxDeclined: the caller offers a=rtcp-mux, the callee's answer
+// lacks it, so (RFC 5761 §5.1.1) the caller expects RTCP on its RTP port + 1
+// and the relay must send it there.
+func TestRTCPMuxDeclined(t *testing.T) {
+	bob := newCallee(t, "answer")
+	p := startPBX(t, locator{"201": {contactOf(bob, "201")}}, b2bua.RelayAlways, exts)
+	alice := newCaller(t)
+	// A port pair for the caller: RTP and RTCP = RTP + 1.
+	var rtp, rtcp *net.UDPConn
+	for range 50 {
+		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := c.LocalAddr().(*net.UDPAddr).Port
+		r, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port + 1})
+		if err != nil {
+			c.Close()
+			continue
+		}
+		rtp, rtcp = c, r
+		break
+	}
+	if rtp == nil {
+		t.Fatal("no port pair")
+	}
+	defer rtp.Close()
+	defer rtcp.Close()
+	body := strings.Replace(string(sdpBody(rtp.LocalAddr().(*net.UDPAddr).AddrPort(), []int{0}, "")), "a=rtpmap:0 PCMU/8000\r\n", "a=rtpmap:0 PCMU/8000\r\na=rtcp-mux\r\n", 1)
+	d, err := alice.inviteBody(t, p, "201", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.mu.Lock()
+	offer := bob.offer
+	bob.mu.Unlock()
+	if !strings.Contains(string(offer), "a=rtcp-mux") {
+		t.Errorf("rtcp-mux not passed to the callee")
+	}
+	leg1, _ := sdpAddr(t, offer)
+	rr := []byte{0x80, 201, 0, 1, 0, 0, 0x12, 0x34} // RTCP RR, RFC 3550 §6.4.2
+	bob.rtp.WriteToUDPAddrPort(rr, netip.AddrPortFrom(leg1.Addr(), leg1.Port()+1))
+	buf := make([]byte, 100)
+	rtcp.SetReadDeadline(time.Now().Add(2 * time.Second))
+	n, _, err := rtcp.ReadFromUDPAddrPort(buf)
+	if err != nil || string(buf[:n]) != string(rr) {
+		t.Fatalf("caller's RTCP port got % x, %v", buf[:n], err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	d.Bye(ctx)
+	p.waitCDR(t, 1)
+}
