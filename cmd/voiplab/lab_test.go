@@ -71,6 +71,7 @@ func synthCapture(t *testing.T) string {
 
 func TestLabCLI(t *testing.T) {
 	capFile := synthCapture(t)
+	runDir := t.TempDir()
 	for _, tc := range []struct {
 		name     string
 		args     []string
@@ -89,6 +90,9 @@ func TestLabCLI(t *testing.T) {
 		{"check bad variant", []string{"check", "codec-mismatch", capFile, "--variant", "relay"}, exitUsage, nil},
 		{"check missing file", []string{"check", "codec-mismatch", filepath.Join(t.TempDir(), "none.pcapng")}, exitError, nil},
 		{"check needs two args", []string{"check", "codec-mismatch"}, exitUsage, nil},
+		{"run", []string{"run", "codec-mismatch", "-o", runDir}, exitOK, []string{"codec-mismatch: 3 of 3 objectives met", "✓ the call is rejected with 488"}},
+		{"run fr", []string{"run", "codec-mismatch", "-o", runDir, "--lang", "fr"}, exitOK, []string{"3 objectif(s) sur 3 atteint(s)", "voir: "}},
+		{"run unknown", []string{"run", "nope"}, exitUsage, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out := runLab(t, tc.args...)
@@ -101,5 +105,22 @@ func TestLabCLI(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLabRunFiles: lab run writes the capture, its analysis and its report,
+// and lab check grades the capture it wrote the same way.
+func TestLabRunFiles(t *testing.T) {
+	dir := t.TempDir()
+	if code, out := runLab(t, "run", "codec-mismatch", "-o", dir); code != exitOK {
+		t.Fatalf("run: exit %d\n%s", code, out)
+	}
+	for _, f := range []string{"codec-mismatch.pcapng", "codec-mismatch.json", "codec-mismatch.html"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if code, out := runLab(t, "check", "codec-mismatch", filepath.Join(dir, "codec-mismatch.pcapng")); code != exitOK {
+		t.Errorf("check of the lab's own capture: exit %d\n%s", code, out)
 	}
 }

@@ -27,6 +27,9 @@ type RunOptions struct {
 	Seed uint64
 	// NoHTML skips the HTML report (pcaps/ keeps only captures and JSON).
 	NoHTML bool
+	// Subnet moves the lab from 127.0.0.x to 127.SUBNET.0.x, so that
+	// tests of several packages can run labs at once.
+	Subnet uint8
 	Logger *slog.Logger
 }
 
@@ -138,7 +141,7 @@ func runCapture(ctx context.Context, lab catalogue.Lab, variant string, sc scena
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	log.Info("lab capture starts", "variant", variant)
-	w, err := newWorld(ctx, c.PCAP, sc.relay, !sc.pbxView, sc.phones, opts.Seed, log)
+	w, err := newWorld(ctx, c.PCAP, sc.relay, !sc.pbxView, sc.phones, opts.Seed, opts.Subnet, log)
 	if err != nil {
 		return c, err
 	}

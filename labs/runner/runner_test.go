@@ -22,7 +22,7 @@ func TestLabs(t *testing.T) {
 			if !runner.Runnable(lab.Name) {
 				t.Skip("no scenario")
 			}
-			out, err := runner.Run(context.Background(), lab, runner.RunOptions{Dir: t.TempDir(), Seed: 1})
+			out, err := runner.Run(context.Background(), lab, runner.RunOptions{Dir: t.TempDir(), Seed: 1, Subnet: 2})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func TestDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := func(seed uint64) runner.Summary {
-		out, err := runner.Run(context.Background(), lab, runner.RunOptions{Dir: t.TempDir(), Seed: seed, NoHTML: true})
+		out, err := runner.Run(context.Background(), lab, runner.RunOptions{Dir: t.TempDir(), Seed: seed, NoHTML: true, Subnet: 2})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -108,10 +108,18 @@ func user(uri string) string {
 	return u
 }
 
-// host drops the port, which the operating system or the relay chose.
+// host drops the port, which the operating system or the relay chose, and
+// the run's subnet (RunOptions.Subnet) of a loopback address.
 func host(addr string) string {
-	if ap, err := netip.ParseAddrPort(addr); err == nil {
-		return ap.Addr().String()
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return addr
 	}
-	return addr
+	a := ap.Addr()
+	if a.Is4() && a.IsLoopback() {
+		b := a.As4()
+		b[1] = 0
+		a = netip.AddrFrom4(b)
+	}
+	return a.String()
 }

@@ -17,9 +17,17 @@ import (
 	"voiplab/pbx/config"
 )
 
-// Lab addresses: the PBX, and phones from 127.0.0.11 up (the plan,
-// so that a ladder shows distinct hosts).
-var pbxAddr = netip.MustParseAddrPort("127.0.0.10:5060")
+// Lab addresses: the PBX on 127.0.0.10, and phones from 127.0.0.11 up (the
+// issue's plan, so that a ladder shows distinct hosts). RunOptions.Subnet
+// moves them all to 127.S.0.x.
+const pbxIP = "127.0.0.10"
+
+// addr moves a scenario's 127.0.0.x address into the run's subnet.
+func addr(ip string, subnet uint8, port uint16) netip.AddrPort {
+	a := netip.MustParseAddr(ip).As4()
+	a[1] = subnet
+	return netip.AddrPortFrom(netip.AddrFrom4(a), port)
+}
 
 const domain = "lab.local"
 
@@ -41,6 +49,7 @@ type world struct {
 	log     *slog.Logger
 	seed    uint64
 	usePBX  bool
+	pbxAddr netip.AddrPort
 	file    *os.File
 	tap     *capture.Tap
 	srv     *pbx.Server
@@ -56,7 +65,7 @@ func password(user string) string { return "lab-" + user + "-secret" }
 
 // newWorld opens the capture file and starts the PBX (relay is its
 // media.relay mode, "" for no PBX) and the phones.
-func newWorld(ctx context.Context, path string, relay string, recordPhones bool, phones []phoneSpec, seed uint64, log *slog.Logger) (*world, error) {
+func newWorld(ctx context.Context, path string, relay string, recordPhones bool, phones []phoneSpec, seed uint64, subnet uint8, log *slog.Logger) (*world, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("runner: %w", err)
@@ -66,7 +75,8 @@ func newWorld(ctx context.Context, path string, relay string, recordPhones bool,
 		f.Close()
 		return nil, fmt.Errorf("runner: %w", err)
 	}
-	wd := &world{log: log, seed: seed, usePBX: relay != "", file: f, tap: capture.NewTap(w), phones: map[string]*phone.Phone{}}
+	wd := &world{log: log, seed: seed, usePBX: relay != "", pbxAddr: addr(pbxIP, subnet, 5060),
+		file: f, tap: capture.NewTap(w), phones: map[string]*phone.Phone{}}
 	ctx, wd.cancel = context.WithCancel(ctx)
 	if wd.usePBX {
 		if err := wd.startPBX(ctx, relay, phones); err != nil {
@@ -77,7 +87,7 @@ func newWorld(ctx context.Context, path string, relay string, recordPhones bool,
 	var rec phone.Recorder
 	if recordPhones {
 		rec = func(src, dst netip.AddrPort, p []byte) {
-			if wd.usePBX && (dst.Addr() == pbxAddr.Addr() || src.Addr() == pbxAddr.Addr()) {
+			if wd.usePBX && (dst.Addr() == wd.pbxAddr.Addr() || src.Addr() == wd.pbxAddr.Addr()) {
 				return // the PBX records its own side
 			}
 			wd.tap.Record(capture.UDP, src, dst, p)
@@ -89,7 +99,7 @@ func newWorld(ctx context.Context, path string, relay string, recordPhones bool,
 			pw = password(ps.user)
 		}
 		cfg := phone.Config{User: ps.user, Password: pw, Domain: domain,
-			Addr: netip.AddrPortFrom(netip.MustParseAddr(ps.ip), 5060), Codecs: ps.codecs,
+			Addr: addr(ps.ip, subnet, 5060), Codecs: ps.codecs,
 			MediaPort: 16000, RTCPInterval: 2 * time.Second, Impair: ps.impair,
 			EventsWithoutNegotiation: ps.events, Seed: seed*1000 + uint64(i),
 			Record: rec, Reachable: func(a netip.Addr) bool { return a.IsLoopback() }, Logger: log}
@@ -121,7 +131,7 @@ func (wd *world) startPBX(ctx context.Context, relay string, phones []phoneSpec)
 	wd.dataDir = dir
 	cfg := config.DefaultConfig()
 	cfg.Domain = domain
-	cfg.Listen = config.Listen{UDP: pbxAddr.String()}
+	cfg.Listen = config.Listen{UDP: wd.pbxAddr.String()}
 	cfg.DataDir = dir
 	cfg.Media.Relay = relay
 	cfg.Media.RTPPorts = "30000-30999"
@@ -178,7 +188,7 @@ func (wd *world) close() error {
 // address for a direct call.
 func (wd *world) target(user string) string {
 	if wd.usePBX {
-		return "sip:" + user + "@" + pbxAddr.String()
+		return "sip:" + user + "@" + wd.pbxAddr.String()
 	}
 	p := wd.phones[user]
 	return "sip:" + user + "@" + p.Addr().String()
@@ -186,7 +196,7 @@ func (wd *world) target(user string) string {
 
 func (wd *world) register(ctx context.Context, users ...string) error {
 	for _, u := range users {
-		if _, err := wd.phones[u].Register(ctx, pbxAddr, 3600); err != nil {
+		if _, err := wd.phones[u].Register(ctx, wd.pbxAddr, 3600); err != nil {
 			return fmt.Errorf("%w: register %s: %w", ErrStep, u, err)
 		}
 	}
