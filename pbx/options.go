@@ -58,7 +58,7 @@ func WithMaxInFlight(n int) Option {
 
 // WithOverloadLatency sets the Go scheduler latency (90th percentile over
 // 100 ms) above which new unauthenticated REGISTER and OPTIONS requests get
-// 503 with Retry-After (default 20 ms).
+// 503 with Retry-After (default 100 ms).
 func WithOverloadLatency(d time.Duration) Option {
 	return func(s *Server) error {
 		if d <= 0 {

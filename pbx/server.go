@@ -67,7 +67,7 @@ func New(cfg config.Config, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("pbx: %w", err)
 	}
 	s := &Server{cfg: cfg, log: slog.New(slog.DiscardHandler), now: time.Now, maxInFlight: 4096,
-		ready: make(chan struct{}), load: overload{threshold: 20 * time.Millisecond}}
+		ready: make(chan struct{}), load: overload{threshold: 100 * time.Millisecond}}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
