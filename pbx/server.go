@@ -3,6 +3,7 @@ package pbx
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -57,6 +58,7 @@ type Server struct {
 type Addrs struct {
 	UDP   netip.AddrPort // zero when UDP is disabled
 	TCP   netip.AddrPort // zero when TCP is disabled
+	TLS   netip.AddrPort // zero when TLS is disabled
 	Admin string         // "" when the admin API is disabled
 	Store string         // the SQLite file
 }
@@ -192,6 +194,9 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 	}
 	if ls.tcp != nil {
 		g.Go(func() error { return clean(srv.ServeTCP(ls.tcp)) })
+	}
+	if ls.tls != nil {
+		g.Go(func() error { return clean(srv.ServeTLS(ls.tls)) })
 	}
 	if ls.admin != nil {
 		allow := make([]netip.Prefix, 0, len(s.cfg.Security.AdminAllow))
@@ -390,6 +395,9 @@ func (src source) Status() admin.Status {
 	if s.addrs.TCP.IsValid() {
 		st.Listen = append(st.Listen, "tcp "+s.addrs.TCP.String())
 	}
+	if s.addrs.TLS.IsValid() {
+		st.Listen = append(st.Listen, "tls "+s.addrs.TLS.String())
+	}
 	return st
 }
 
@@ -400,13 +408,14 @@ func (src source) Calls() any         { return src.s.calls.ActiveCalls() }
 type listeners struct {
 	udp   net.PacketConn
 	tcp   net.Listener
+	tls   net.Listener
 	admin net.Listener
 	once  sync.Once
 }
 
 func (l *listeners) close() {
 	l.once.Do(func() {
-		for _, c := range []interface{ Close() error }{l.udp, l.tcp, l.admin} {
+		for _, c := range []interface{ Close() error }{l.udp, l.tcp, l.tls, l.admin} {
 			if c != nil {
 				_ = c.Close()
 			}
@@ -453,6 +462,23 @@ func (s *Server) listen() (*listeners, error) {
 			}
 		}
 		break
+	}
+	if t := s.cfg.Listen.TLS; t.Enabled() {
+		cert, err := tls.LoadX509KeyPair(t.Cert, t.Key)
+		if err != nil {
+			ls.close()
+			return nil, fmt.Errorf("%w: tls %s: %v", ErrListen, t.Addr, err)
+		}
+		l, err := net.Listen("tcp", t.Addr)
+		if err != nil {
+			ls.close()
+			return nil, fmt.Errorf("%w: tls %s: %v", ErrListen, t.Addr, err)
+		}
+		s.addrs.TLS = unmap(l.Addr().(*net.TCPAddr).AddrPort())
+		if s.tap != nil {
+			l = tapListener{l, s.tap} // records the encrypted bytes, as a capture would
+		}
+		ls.tls = tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	}
 	if s.cfg.Admin.Addr != "" {
 		if ls.admin, err = net.Listen("tcp", s.cfg.Admin.Addr); err != nil {
