@@ -211,6 +211,12 @@ func newCallee(t *testing.T, mode string) *callee {
 			ds.Respond(183, "Session Progress", answer, ctype)
 			time.Sleep(20 * time.Millisecond)
 			ds.Respond(200, "OK", answer, ctype)
+		case "chatty": // more provisional responses than sipgo's WaitAnswer reads (10)
+			for range 12 {
+				ds.Respond(180, "Ringing", nil)
+			}
+			time.Sleep(20 * time.Millisecond)
+			ds.Respond(200, "OK", answer, ctype)
 		case "ring":
 			ds.Respond(180, "Ringing", nil)
 			<-ds.Context().Done()

@@ -254,6 +254,7 @@ func (c *call) setup(contacts []Contact, callee, caller string) {
 	defer ring.Stop()
 	best, bestReason := 0, ""
 	cancelled := false
+	callerGone := c.in.Context().Done() // nil once handled: a closed channel would spin the loop
 	cancelAll := func(except *branch) {
 		for _, br := range c.branchesCopy() {
 			if br != except {
@@ -320,8 +321,9 @@ func (c *call) setup(contacts []Contact, callee, caller string) {
 					best, bestReason = res.StatusCode, res.Reason
 				}
 			}
-		case <-c.in.Context().Done():
+		case <-callerGone:
 			// The caller cancelled: sipgo answered CANCEL 200 and INVITE 487.
+			callerGone = nil
 			if !cancelled {
 				cancelled = true
 				cancelAll(nil)
@@ -434,10 +436,19 @@ func (c *call) fork(ct Contact, callee, caller string, body []byte) (*branch, er
 // ordered copies of the responses come through the queue.
 func (br *branch) read(events chan<- branchEvent) {
 	var grace <-chan time.Time
+	waitDone := br.waitDone // nil once seen: a closed channel would spin the select
 	for {
 		for r := br.q.pop(); r != nil; r = br.q.pop() {
 			if r.IsSuccess() {
 				<-br.waitDone // the dialog is set up by WaitAnswer
+				if cur := br.dcs.InviteResponse; cur == nil || !cur.IsSuccess() {
+					// WaitAnswer gave up early (it stops after 10
+					// provisional responses): set the dialog up here.
+					br.dcs.InviteResponse = r
+					if id, err := sip.DialogIDFromResponse(r); err == nil {
+						br.dcs.ID = id
+					}
+				}
 			}
 			events <- branchEvent{br: br, res: r}
 			if !r.IsProvisional() {
@@ -446,12 +457,10 @@ func (br *branch) read(events chan<- branchEvent) {
 		}
 		select {
 		case <-br.q.notify:
-		case <-br.waitDone:
-			if grace == nil {
-				// The final response may still be on its way to the queue.
-				grace = time.After(time.Second)
-			}
-			br.waitDone = closedChan
+		case <-waitDone:
+			waitDone = nil
+			// The final response may still be on its way to the queue.
+			grace = time.After(time.Second)
 		case <-grace:
 			if br.waitErr == nil && br.dcs.InviteResponse != nil && br.dcs.InviteResponse.IsSuccess() {
 				events <- branchEvent{br: br, res: br.dcs.InviteResponse}
@@ -462,8 +471,6 @@ func (br *branch) read(events chan<- branchEvent) {
 		}
 	}
 }
-
-var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // cancelBranch cancels a branch that has no final response yet.
 func (c *call) cancelBranch(br *branch) {

@@ -259,3 +259,76 @@ func TestRTCPMuxDeclined(t *testing.T) {
 	d.Bye(ctx)
 	p.waitCDR(t, 1)
 }
+
+// TestManyProvisionals: a callee that sends 12 provisional responses before
+// its 200 (sipgo's WaitAnswer stops reading after 10): every one reaches
+// the caller, then the answer, and the call works to its BYE. The caller
+// here reads its transaction itself, for the same reason.
+func TestManyProvisionals(t *testing.T) {
+	bob := newCallee(t, "chatty")
+	p := startPBX(t, locator{"201": {contactOf(bob, "201")}}, b2bua.RelayNever, exts)
+	alice := newCaller(t)
+	cli := alice.node.cli
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	inv := sip.NewRequest(sip.INVITE, sip.Uri{Scheme: "sip", User: "201", Host: "127.0.0.1", Port: int(p.node.addr.Port())})
+	from := &sip.FromHeader{Address: sip.Uri{Scheme: "sip", User: "200", Host: "lab.local"}}
+	from.Params.Add("tag", sip.GenerateTagN(8))
+	inv.AppendHeader(from)
+	ct := alice.node.contact()
+	inv.AppendHeader(&ct)
+	inv.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	inv.SetBody(sdpBody(alice.rtp.LocalAddr().(*net.UDPAddr).AddrPort(), []int{0}, ""))
+	tx, err := cli.TransactionRequest(ctx, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Terminate()
+	var ok *sip.Response
+	for ok == nil {
+		select {
+		case r := <-tx.Responses():
+			if r.IsSuccess() {
+				ok = r
+			} else if !r.IsProvisional() {
+				t.Fatalf("got %d", r.StatusCode)
+			}
+		case <-tx.Done():
+			t.Fatal(tx.Err())
+		}
+	}
+	// RFC 3261 §13.2.2.4 ACK, then §15.1.1 BYE, in the dialog.
+	inDialog := func(m sip.RequestMethod, seq uint32) *sip.Request {
+		r := sip.NewRequest(m, ok.Contact().Address)
+		r.AppendHeader(sip.HeaderClone(inv.From()))
+		r.AppendHeader(sip.HeaderClone(ok.To()))
+		r.AppendHeader(sip.HeaderClone(inv.CallID()))
+		r.AppendHeader(&sip.CSeqHeader{SeqNo: seq, MethodName: m})
+		r.SetDestination(p.node.addr.String())
+		return r
+	}
+	if err := cli.WriteRequest(inDialog(sip.ACK, inv.CSeq().SeqNo)); err != nil {
+		t.Fatal(err)
+	}
+	got := alice.node.responses()
+	ringing := 0
+	for _, s := range got {
+		if s == 180 {
+			ringing++
+		}
+	}
+	if ringing != 12 || got[len(got)-1] != 200 {
+		t.Errorf("caller saw %v", got)
+	}
+	res, err := cli.Do(ctx, inDialog(sip.BYE, inv.CSeq().SeqNo+1))
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("BYE: %v %v", res, err)
+	}
+	r := p.waitCDR(t, 1)[0]
+	bob.mu.Lock()
+	byes := bob.byes
+	bob.mu.Unlock()
+	if r.Status != 200 || byes != 1 {
+		t.Errorf("cdr %+v, callee BYEs %d", r, byes)
+	}
+}
