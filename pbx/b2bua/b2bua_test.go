@@ -317,6 +317,9 @@ type caller struct {
 	rtp  *net.UDPConn
 	dua  *sipgo.DialogUA
 	bye  chan struct{} // a BYE came from the PBX
+
+	mu    sync.Mutex
+	reinv [][]byte // re-INVITE bodies received
 }
 
 func newCaller(t *testing.T) *caller {
@@ -329,6 +332,19 @@ func newCaller(t *testing.T) *caller {
 		default:
 		}
 	})
+	// A re-INVITE from the far end (through the PBX) is accepted with the
+	// caller's own address.
+	c.node.srv.OnInvite(func(req *sip.Request, tx sip.ServerTransaction) {
+		c.mu.Lock()
+		c.reinv = append(c.reinv, req.Body())
+		c.mu.Unlock()
+		res := sip.NewResponseFromRequest(req, 200, "OK", sdpBody(c.rtp.LocalAddr().(*net.UDPAddr).AddrPort(), []int{0}, ""))
+		res.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+		ct := c.node.contact()
+		res.AppendHeader(&ct)
+		tx.Respond(res)
+	})
+	c.node.srv.OnAck(func(*sip.Request, sip.ServerTransaction) {})
 	c.node.serve()
 	return c
 }

@@ -332,3 +332,46 @@ func TestManyProvisionals(t *testing.T) {
 		t.Errorf("cdr %+v, callee BYEs %d", r, byes)
 	}
 }
+
+// TestCalleeReinvite: the callee puts the call on hold; the re-INVITE
+// reaches the caller pointing at the relay, and the caller's answer reaches
+// the callee pointing at the relay too.
+func TestCalleeReinvite(t *testing.T) {
+	bob := newCallee(t, "answer")
+	p := startPBX(t, locator{"201": {contactOf(bob, "201")}}, b2bua.RelayAlways, exts)
+	alice := newCaller(t)
+	d, err := alice.invite(t, p, "201", []int{0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.mu.Lock()
+	ds := bob.ds
+	offer := bob.offer
+	bob.mu.Unlock()
+	leg1, _ := sdpAddr(t, offer)
+	leg0, _ := sdpAddr(t, d.InviteResponse.Body())
+	req := sip.NewRequest(sip.INVITE, ds.InviteRequest.Contact().Address)
+	req.SetBody(sdpBody(bob.rtp.LocalAddr().(*net.UDPAddr).AddrPort(), []int{0}, "sendonly"))
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	res, err := ds.Do(ctx, req)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("callee re-INVITE: %v %v", res, err)
+	}
+	if a, _ := sdpAddr(t, res.Body()); a != leg1 {
+		t.Errorf("answer to the callee points at %s, want relay leg %s", a, leg1)
+	}
+	ds.WriteRequest(sip.NewRequest(sip.ACK, ds.InviteRequest.Contact().Address))
+	alice.mu.Lock()
+	reinv := alice.reinv
+	alice.mu.Unlock()
+	if len(reinv) != 1 || !strings.Contains(string(reinv[0]), "a=sendonly") {
+		t.Fatalf("caller got re-INVITEs %q", reinv)
+	}
+	if a, _ := sdpAddr(t, reinv[0]); a != leg0 {
+		t.Errorf("re-INVITE to the caller points at %s, want relay leg %s", a, leg0)
+	}
+	d.Bye(ctx)
+	p.waitCDR(t, 1)
+}
