@@ -159,6 +159,7 @@ type callee struct {
 	reinv     [][]byte
 	updates   [][]byte
 	byes      int
+	handled   int
 	cancelled bool
 	got       chan struct{}
 	ds        *sipgo.DialogServerSession
@@ -228,6 +229,9 @@ func newCallee(t *testing.T, mode string) *callee {
 			time.Sleep(20 * time.Millisecond)
 			ds.Respond(200, "OK", answer, ctype)
 		}
+		c.mu.Lock()
+		c.handled++ // Respond(200) returns once the ACK came
+		c.mu.Unlock()
 	})
 	c.node.srv.OnUpdate(func(req *sip.Request, tx sip.ServerTransaction) {
 		c.mu.Lock()
@@ -409,9 +413,17 @@ func contactOf(c *callee, user string) b2bua.Contact {
 // calleeBye hangs up from the callee's side.
 func calleeBye(t *testing.T, c *callee, p *pbx) {
 	t.Helper()
-	c.mu.Lock()
-	ds := c.ds
-	c.mu.Unlock()
+	var ds *sipgo.DialogServerSession
+	for deadline := time.Now().Add(3 * time.Second); ds == nil && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		c.mu.Lock()
+		if c.handled > 0 {
+			ds = c.ds
+		}
+		c.mu.Unlock()
+	}
+	if ds == nil {
+		t.Fatal("callee's answer not acknowledged")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := ds.Bye(ctx); err != nil {

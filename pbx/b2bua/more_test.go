@@ -344,10 +344,18 @@ func TestCalleeReinvite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bob.mu.Lock()
-	ds := bob.ds
-	offer := bob.offer
-	bob.mu.Unlock()
+	var ds *sipgo.DialogServerSession
+	var offer []byte
+	for deadline := time.Now().Add(3 * time.Second); ds == nil && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		bob.mu.Lock()
+		if bob.handled > 0 {
+			ds, offer = bob.ds, bob.offer
+		}
+		bob.mu.Unlock()
+	}
+	if ds == nil {
+		t.Fatal("callee's answer not acknowledged")
+	}
 	leg1, _ := sdpAddr(t, offer)
 	leg0, _ := sdpAddr(t, d.InviteResponse.Body())
 	req := sip.NewRequest(sip.INVITE, ds.InviteRequest.Contact().Address)
