@@ -77,10 +77,6 @@ func runRelayLoad(tb testing.TB, calls int, dur time.Duration, direct bool) load
 	if err != nil {
 		tb.Fatal(err)
 	}
-	type stream struct {
-		conn *net.UDPConn
-		dst  netip.AddrPort
-	}
 	var (
 		streams  []stream
 		sessions []*relay.Session
@@ -114,7 +110,17 @@ func runRelayLoad(tb testing.TB, calls int, dur time.Duration, direct bool) load
 			s.Close()
 		}
 	}()
+	return generate(streams, conns, dur)
+}
 
+type stream struct {
+	conn *net.UDPConn
+	dst  netip.AddrPort
+}
+
+// generate sends G.711-sized packets on every stream, 50 per second each,
+// spread evenly, and measures what comes back on conns.
+func generate(streams []stream, conns []*net.UDPConn, dur time.Duration) loadResult {
 	// Delay histogram in 10 µs buckets up to 100 ms.
 	const bucket = 10 * time.Microsecond
 	hist := make([]atomic.Int64, 10000)
