@@ -649,6 +649,9 @@ func (c *call) finish(status int, reason string) {
 }
 
 func (b *B2BUA) writeCDR(rec cdr.Record) {
+	if rec.RTP == nil {
+		rec.RTP = []cdr.Direction{} // JSON [] rather than null: no relayed media
+	}
 	b.metrics().CallEnded(rec.Status)
 	b.log.Info("call ended", "call_id", rec.CallID, "from", rec.From, "to", rec.To, "status", rec.Status, "media", rec.Media)
 	if b.cfg.OnCDR != nil {
