@@ -146,7 +146,7 @@ func (p *Phone) setupMedia(c *Call, remoteSDP []byte) error {
 	}
 	c.Codec, c.Event = audio, event
 	c.media.audio, c.media.event, c.media.remote = audio, event, rm.addr
-	return c.media.start(p.cfg.Record, p.cfg.Reachable, p.cfg.Impair)
+	return c.media.start(&p.cfg)
 }
 
 // onInvite answers an incoming call: 180, then 200 with the SDP answer when

@@ -26,6 +26,7 @@ type media struct {
 	rawRTCP       net.PacketConn
 	rtpOut        net.PacketConn // rawRTP through the network (and the impairment)
 	rtcpOut       net.PacketConn
+	rtpIn, rtcpIn net.PacketConn // rawRTP and rawRTCP as the network delivers
 	port          int
 	remote        netip.AddrPort
 	audio, event  sdpneg.Format
@@ -72,11 +73,13 @@ func listenMedia(addr netip.Addr, port int) (rtpc, rtcpc net.PacketConn, p int, 
 
 // start wires the sockets to the network and starts the receiver. imp, when
 // not nil, impairs the outgoing RTP.
-func (m *media) start(rec Recorder, reach func(netip.Addr) bool, imp *impair.Config) error {
-	m.rtpOut = newNetConn(m.rawRTP, rec, reach)
-	m.rtcpOut = newNetConn(m.rawRTCP, rec, reach)
-	if imp != nil {
-		i, err := impair.New(*imp)
+func (m *media) start(cfg *Config) error {
+	rtpNet := newNetConn(m.rawRTP, cfg)
+	m.rtpIn, m.rtpOut = rtpNet, rtpNet
+	rtcpNet := newNetConn(m.rawRTCP, cfg)
+	m.rtcpIn, m.rtcpOut = rtcpNet, rtcpNet
+	if cfg.Impair != nil {
+		i, err := impair.New(*cfg.Impair)
 		if err != nil {
 			return fmt.Errorf("phone: %w", err)
 		}
@@ -113,7 +116,7 @@ func (m *media) receive() {
 	buf := make([]byte, 1500)
 	var p rtp.Packet
 	for {
-		n, _, err := m.rawRTP.ReadFrom(buf)
+		n, _, err := m.rtpIn.ReadFrom(buf)
 		if err != nil {
 			return
 		}
@@ -152,7 +155,7 @@ func (m *media) readEvent(p *rtp.Packet) {
 func (m *media) receiveRTCP() {
 	buf := make([]byte, 1500)
 	for {
-		if _, _, err := m.rawRTCP.ReadFrom(buf); err != nil {
+		if _, _, err := m.rtcpIn.ReadFrom(buf); err != nil {
 			return
 		}
 	}

@@ -46,10 +46,13 @@ type Config struct {
 	EventsWithoutNegotiation bool
 	// Seed makes SSRCs, sequence numbers and timestamps reproducible.
 	Seed uint64
-	// Record sees every datagram the phone sends; Reachable, when set,
-	// decides which destination addresses the network delivers to.
-	Record    Recorder
-	Reachable func(netip.Addr) bool
+	// Record sees every datagram the phone sends, before it is written,
+	// and every datagram it reads from a source RecordFrom accepts, as soon
+	// as it is read. Reachable, when set, decides which destination
+	// addresses the network delivers to.
+	Record     Recorder
+	RecordFrom func(netip.Addr) bool
+	Reachable  func(netip.Addr) bool
 	// UserAgent is the User-Agent header (default "voiplab-phone/USER").
 	UserAgent string
 	Logger    *slog.Logger
@@ -104,7 +107,7 @@ func New(cfg Config) (*Phone, error) {
 	if err != nil {
 		return nil, fmt.Errorf("phone %s: listen: %w", cfg.User, err)
 	}
-	p := &Phone{cfg: cfg, log: log, conn: newNetConn(raw, cfg.Record, cfg.Reachable),
+	p := &Phone{cfg: cfg, log: log, conn: newNetConn(raw, &cfg),
 		incoming: make(chan *Call, 4), ready: make(chan struct{}), nextPort: cfg.MediaPort,
 		rng: rand.New(rand.NewPCG(cfg.Seed, 0x766f69706c6162))}
 	host := cfg.Addr.Addr().String()

@@ -6,11 +6,13 @@
 //
 // # Who records what
 //
-// The PBX records what it sends and receives (pbx.WithTap); a phone
-// records what it sends to anyone but the PBX (direct media between
-// phones). Each datagram is thus written once, when it leaves its sender
-// or reaches the PBX. Labs that show the PBX's point of view (media-path)
-// do not record the phones at all.
+// Every datagram is recorded once, into one capture.Tap, at a phone: what
+// the phone sends (just before the write) and what it receives from the
+// PBX (in its read loop, before it can answer), so that the capture keeps
+// causal order. The PBX's own pbx.WithTap is not used until capture.Tap
+// records writes before they happen (see world.go). Labs that show the
+// PBX's point of view (media-path) keep only the datagrams to or from the
+// PBX.
 //
 // # Reproducibility
 //

@@ -1,7 +1,9 @@
 package runner_test
 
 import (
+	"context"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,9 +22,28 @@ func pcapsDir() string {
 	return filepath.Join("..", "..", "pcaps")
 }
 
-// TestPCAPsReadme: every file in pcaps/ has its README row.
+var update = flag.Bool("update", false, "rewrite pcaps/ (make pcaps): run every lab into it")
+
+// TestPCAPsReadme: every file in pcaps/ has its README row. With -update it
+// first runs every lab into pcaps/ (make pcaps).
 func TestPCAPsReadme(t *testing.T) {
 	dir := pcapsDir()
+	if *update {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		outs, err := runner.PCAPs(context.Background(), dir, runner.RunOptions{Seed: 1}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range outs {
+			if !o.Passed() {
+				var b strings.Builder
+				_ = o.Write(&b, "en")
+				t.Errorf("%s does not meet its objectives:\n%s", o.Lab, b.String())
+			}
+		}
+	}
 	entries, err := os.ReadDir(dir)
 	if os.IsNotExist(err) {
 		t.Skipf("%s does not exist yet (make pcaps)", dir)

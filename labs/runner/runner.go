@@ -141,7 +141,7 @@ func runCapture(ctx context.Context, lab catalogue.Lab, variant string, sc scena
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	log.Info("lab capture starts", "variant", variant)
-	w, err := newWorld(ctx, c.PCAP, sc.relay, !sc.pbxView, sc.phones, opts.Seed, opts.Subnet, log)
+	w, err := newWorld(ctx, c.PCAP, sc.relay, sc.pbxView, sc.phones, opts.Seed, opts.Subnet, log)
 	if err != nil {
 		return c, err
 	}

@@ -65,7 +65,7 @@ func password(user string) string { return "lab-" + user + "-secret" }
 
 // newWorld opens the capture file and starts the PBX (relay is its
 // media.relay mode, "" for no PBX) and the phones.
-func newWorld(ctx context.Context, path string, relay string, recordPhones bool, phones []phoneSpec, seed uint64, subnet uint8, log *slog.Logger) (*world, error) {
+func newWorld(ctx context.Context, path string, relay string, pbxView bool, phones []phoneSpec, seed uint64, subnet uint8, log *slog.Logger) (*world, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("runner: %w", err)
@@ -84,15 +84,20 @@ func newWorld(ctx context.Context, path string, relay string, recordPhones bool,
 			return nil, err
 		}
 	}
-	var rec phone.Recorder
-	if recordPhones {
-		rec = func(src, dst netip.AddrPort, p []byte) {
-			if wd.usePBX && (dst.Addr() == wd.pbxAddr.Addr() || src.Addr() == wd.pbxAddr.Addr()) {
-				return // the PBX records its own side
-			}
-			wd.tap.Record(capture.UDP, src, dst, p)
+	// Every datagram is recorded once, at a phone: what it sends, before
+	// the write, and what it reads from the PBX, in its read loop before it
+	// can answer. The PBX's own tap (pbx.WithTap) is not used: capture.Tap
+	// records a write after the write returns, so a phone's fast answer
+	// (an ACK, a 401) could be recorded before the request it answers, and
+	// the analysis then saw a missing ACK (see the report to the lead).
+	// pbxView keeps only what the PBX sends or receives.
+	rec := func(src, dst netip.AddrPort, p []byte) {
+		if pbxView && src.Addr() != wd.pbxAddr.Addr() && dst.Addr() != wd.pbxAddr.Addr() {
+			return
 		}
+		wd.tap.Record(capture.UDP, src, dst, p)
 	}
+	fromPBX := func(a netip.Addr) bool { return wd.usePBX && a == wd.pbxAddr.Addr() }
 	for i, ps := range phones {
 		pw := ps.password
 		if pw == "" {
@@ -102,7 +107,7 @@ func newWorld(ctx context.Context, path string, relay string, recordPhones bool,
 			Addr: addr(ps.ip, subnet, 5060), Codecs: ps.codecs,
 			MediaPort: 16000, RTCPInterval: 2 * time.Second, Impair: ps.impair,
 			EventsWithoutNegotiation: ps.events, Seed: seed*1000 + uint64(i),
-			Record: rec, Reachable: func(a netip.Addr) bool { return a.IsLoopback() }, Logger: log}
+			Record: rec, RecordFrom: fromPBX, Reachable: func(a netip.Addr) bool { return a.IsLoopback() }, Logger: log}
 		if ps.nat {
 			cfg.SDPAddr = netip.MustParseAddr("192.168.1.50")
 		}
@@ -145,7 +150,7 @@ func (wd *world) startPBX(ctx context.Context, relay string, phones []phoneSpec)
 		cfg.Extensions = append(cfg.Extensions, config.Extension{Number: ps.user, Name: "Phone " + ps.user,
 			Password: config.Secret(password(ps.user))})
 	}
-	srv, err := pbx.New(cfg, pbx.WithTap(wd.tap), pbx.WithLogger(wd.log))
+	srv, err := pbx.New(cfg, pbx.WithLogger(wd.log))
 	if err != nil {
 		return err
 	}
