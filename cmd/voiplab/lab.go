@@ -193,7 +193,7 @@ func labShow(w io.Writer, o *labOptions) error {
 	}
 	fmt.Fprintf(&b, "\n%s\n", h("What the capture must show", "Ce que la capture doit montrer"))
 	for _, ob := range l.Objectives {
-		fmt.Fprintf(&b, "  - %s (%s)\n", ob.Text.In(o.lang), ob.Where.In(o.lang))
+		fmt.Fprintf(&b, "  - %s\n      → %s\n", ob.Text.In(o.lang), ob.Where.In(o.lang))
 	}
 	fmt.Fprintf(&b, "\n%s\n", h("Questions", "Questions"))
 	for i, q := range l.Questions {

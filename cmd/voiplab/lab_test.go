@@ -91,7 +91,7 @@ func TestLabCLI(t *testing.T) {
 		{"check missing file", []string{"check", "codec-mismatch", filepath.Join(t.TempDir(), "none.pcapng")}, exitError, nil},
 		{"check needs two args", []string{"check", "codec-mismatch"}, exitUsage, nil},
 		{"run", []string{"run", "codec-mismatch", "-o", runDir}, exitOK, []string{"codec-mismatch: 3 of 3 objectives met", "✓ the call is rejected with 488"}},
-		{"run fr", []string{"run", "codec-mismatch", "-o", runDir, "--lang", "fr"}, exitOK, []string{"3 objectif(s) sur 3 atteint(s)", "voir: "}},
+		{"run fr", []string{"run", "codec-mismatch", "-o", runDir, "--lang", "fr"}, exitOK, []string{"3 objectif(s) sur 3 atteint(s)", "voir : "}},
 		{"run unknown", []string{"run", "nope"}, exitUsage, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

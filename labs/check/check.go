@@ -57,9 +57,9 @@ func (g Grade) Err() error {
 // Write prints one line per objective, ✓ or ✗, the reason, and where the
 // report shows it, in lang.
 func (g Grade) Write(w io.Writer, lang string) error {
-	look := "look at"
+	look := "look at:"
 	if lang == catalogue.LangFR {
-		look = "voir"
+		look = "voir :" // French typography: a space before the colon
 	}
 	var b strings.Builder
 	for _, it := range g.Items {
@@ -67,7 +67,7 @@ func (g Grade) Write(w io.Writer, lang string) error {
 		if !it.Met {
 			mark = "✗"
 		}
-		fmt.Fprintf(&b, "%s %s — %s\n    %s: %s\n", mark, it.Objective.Text.In(lang), it.Reason.In(lang), look, it.Objective.Where.In(lang))
+		fmt.Fprintf(&b, "%s %s — %s\n    %s %s\n", mark, it.Objective.Text.In(lang), it.Reason.In(lang), look, it.Objective.Where.In(lang))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

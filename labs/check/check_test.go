@@ -129,7 +129,7 @@ func TestWrongCaptureFails(t *testing.T) {
 			t.Errorf("English grading lacks %q:\n%s", want, en.String())
 		}
 	}
-	if !strings.Contains(fr.String(), "appels vus : rejected 488") || !strings.Contains(fr.String(), "voir: ") {
+	if !strings.Contains(fr.String(), "appels vus : rejected 488") || !strings.Contains(fr.String(), "voir : ") {
 		t.Errorf("French grading:\n%s", fr.String())
 	}
 }
