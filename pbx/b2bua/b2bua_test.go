@@ -159,6 +159,7 @@ type callee struct {
 	reinv     [][]byte
 	updates   [][]byte
 	byes      int
+	acks      [][]byte
 	handled   int
 	cancelled bool
 	got       chan struct{}
@@ -243,7 +244,12 @@ func newCallee(t *testing.T, mode string) *callee {
 		res.AppendHeader(&ct)
 		tx.Respond(res)
 	})
-	c.node.srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) { dsc.ReadAck(req, tx) })
+	c.node.srv.OnAck(func(req *sip.Request, tx sip.ServerTransaction) {
+		c.mu.Lock()
+		c.acks = append(c.acks, req.Body())
+		c.mu.Unlock()
+		dsc.ReadAck(req, tx)
+	})
 	c.node.srv.OnBye(func(req *sip.Request, tx sip.ServerTransaction) {
 		c.mu.Lock()
 		c.byes++

@@ -33,6 +33,10 @@ type call struct {
 	answered bool
 	ended    bool
 	stopCh   chan string // stop reason (drain, bye, media timeout)
+	// lateOffer: the caller's INVITE had no SDP; outAcked guards the one
+	// ACK of the callee's 2xx.
+	lateOffer bool
+	outAcked  sync.Once
 	// What each side's SDP announced, for the relay (setPeer).
 	peerAddr                   [2]netip.AddrPort
 	peerMux, peerSeen, peerEff [2]bool
@@ -142,7 +146,7 @@ func (b *B2BUA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		fail(500, "Server Internal Error")
 		return
 	}
-	c := &call{b: b, rec: rec, in: ds, inReq: req, chosen: chosen, stopCh: make(chan string, 1)}
+	c := &call{b: b, rec: rec, in: ds, inReq: req, chosen: chosen, stopCh: make(chan string, 1), lateOffer: len(req.Body()) == 0}
 	if audio != nil && b.wantRelay(ext, callerExt, callerIsExt, req, audio) {
 		if b.cfg.Relay == nil {
 			b.log.Warn("relay wanted but none configured", "call_id", rec.CallID)
@@ -296,15 +300,20 @@ func (c *call) setup(contacts []Contact, callee, caller string) {
 					c.out = ev.br.dcs
 				}
 				c.mu.Unlock()
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				_ = ev.br.dcs.Ack(ctx)
 				if !won { // a late 2xx of another branch, or after CANCEL: end it
+					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+					_ = ev.br.dcs.Ack(ctx)
 					c.b.bye(ctx, c.rec.CallID, ev.br.dcs)
 					cancel()
 					b.unregister(ev.br.callID)
 					continue
 				}
-				cancel()
+				if !c.lateOffer {
+					c.ackOut(nil)
+				}
+				// With a late offer (RFC 3261 §13.2.1: INVITE without SDP)
+				// the 2xx carries the callee's offer and the caller's ACK
+				// the answer: the callee's ACK waits for it (onAck).
 				cancelAll(ev.br)
 				c.answer(res)
 				b.wg.Add(1)
@@ -568,6 +577,7 @@ func (c *call) established() {
 		case stopBye:
 		case stopCancelled:
 			// CANCEL crossed the 200 (RFC 3261 §9.2): the caller got 487.
+			c.ackOut(nil)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			c.b.bye(ctx, c.rec.CallID, c.out)
 			cancel()
@@ -586,7 +596,26 @@ func (c *call) established() {
 	c.finish(200, "OK")
 }
 
+// ackOut acknowledges the callee's 2xx once, with body (the caller's SDP
+// answer of a late offer) or without.
+func (c *call) ackOut(body []byte) {
+	c.outAcked.Do(func() {
+		out := c.out
+		ack := sip.NewRequest(sip.ACK, out.InviteResponse.Contact().Address)
+		if len(body) > 0 {
+			ack.SetBody(body)
+			ack.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := out.WriteAck(ctx, ack); err != nil {
+			c.b.log.Warn("ack to callee failed", "call_id", c.rec.CallID, "error", err)
+		}
+	})
+}
+
 func (c *call) byeBoth() {
+	c.ackOut(nil) // a dialog is BYEd only once confirmed
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup

@@ -35,7 +35,15 @@ func (b *B2BUA) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	if c == nil || side != 0 {
 		return // ACKs of re-INVITEs: the B2BUA acknowledged the other leg itself
 	}
-	_ = c.in.ReadAck(req, tx)
+	if err := c.in.ReadAck(req, tx); err != nil {
+		return // an ACK of a re-INVITE's 2xx (another CSeq)
+	}
+	c.mu.Lock()
+	out := c.out
+	c.mu.Unlock()
+	if out != nil && c.lateOffer {
+		c.ackOut(c.relayBody(req.Body(), 0))
+	}
 }
 
 func (b *B2BUA) onBye(req *sip.Request, tx sip.ServerTransaction) {
@@ -62,6 +70,7 @@ func (b *B2BUA) onBye(req *sip.Request, tx sip.ServerTransaction) {
 	defer cancel()
 	if side == 0 {
 		_ = c.in.ReadBye(req, tx)
+		c.ackOut(nil) // BYE before ACK: the callee's dialog is confirmed first
 		b.bye(ctx, c.rec.CallID, out)
 	} else {
 		_ = out.ReadBye(req, tx)

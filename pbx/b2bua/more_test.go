@@ -383,3 +383,55 @@ func TestCalleeReinvite(t *testing.T) {
 	d.Bye(ctx)
 	p.waitCDR(t, 1)
 }
+
+// TestLateOffer: an INVITE without SDP (RFC 3261 §13.2.1, RFC 3264 §5):
+// the callee's 200 carries the offer to the caller, and the caller's ACK
+// carries the answer, which the B2BUA puts in its ACK to the callee.
+func TestLateOffer(t *testing.T) {
+	bob := newCallee(t, "answer")
+	p := startPBX(t, locator{"201": {contactOf(bob, "201")}}, b2bua.RelayAuto, exts)
+	alice := newCaller(t)
+	uri := sip.Uri{Scheme: "sip", User: "201", Host: "127.0.0.1", Port: int(p.node.addr.Port())}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	d, err := alice.dua.Invite(ctx, uri, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.WaitAnswer(ctx, sipgo.AnswerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	bobAddr := bob.rtp.LocalAddr().(*net.UDPAddr).AddrPort()
+	if a, _ := sdpAddr(t, d.InviteResponse.Body()); a != bobAddr {
+		t.Errorf("offer in the 200 points at %s, want the callee %s", a, bobAddr)
+	}
+	answer := sdpBody(alice.rtp.LocalAddr().(*net.UDPAddr).AddrPort(), []int{0}, "")
+	ack := sip.NewRequest(sip.ACK, d.InviteResponse.Contact().Address)
+	ack.SetBody(answer)
+	ack.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	if err := d.WriteAck(ctx, ack); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		bob.mu.Lock()
+		acks := append([][]byte(nil), bob.acks...)
+		bob.mu.Unlock()
+		if len(acks) > 0 {
+			if string(acks[0]) != string(answer) {
+				t.Fatalf("callee's ACK body %q, want the caller's answer", acks[0])
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no ACK at the callee")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := d.Bye(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r := p.waitCDR(t, 1)[0]; r.Status != 200 || r.Media != cdr.MediaDirect {
+		t.Errorf("cdr %+v", r)
+	}
+}
