@@ -1,7 +1,9 @@
 package capture
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +41,7 @@ type Ring struct {
 	rotate  bool
 	index   int
 	f       *os.File
+	buf     *bufio.Writer // 1 MiB: few write calls at 200,000 packets/s
 	cw      *countingWriter
 	fw      *FrameWriter
 	started time.Time // time the current file was started
@@ -46,7 +49,7 @@ type Ring struct {
 }
 
 type countingWriter struct {
-	f *os.File
+	f io.Writer
 	n int64
 }
 
@@ -96,13 +99,14 @@ func (r *Ring) next(t time.Time) error {
 	if err != nil {
 		return fmt.Errorf("capture: ring: %w", err)
 	}
-	r.f, r.cw = f, &countingWriter{f: f}
+	r.f, r.buf = f, bufio.NewWriterSize(f, 1<<20)
+	r.cw = &countingWriter{f: r.buf}
 	r.fw, err = NewFrameWriter(r.cw, r.opt.Writer)
 	if err != nil {
 		f.Close()
 		return err
 	}
-	if err := r.fw.Flush(); err != nil {
+	if err := r.flush(); err != nil {
 		return err
 	}
 	r.started = t
@@ -121,7 +125,7 @@ func (r *Ring) closeFile() error {
 	if r.f == nil {
 		return nil
 	}
-	err := r.fw.Flush()
+	err := r.flush()
 	if cerr := r.f.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("capture: ring: %w", cerr)
 	}
@@ -165,7 +169,17 @@ func (r *Ring) Flush() error {
 	if r.f == nil {
 		return nil
 	}
-	return r.fw.Flush()
+	return r.flush()
+}
+
+func (r *Ring) flush() error {
+	if err := r.fw.Flush(); err != nil {
+		return err
+	}
+	if err := r.buf.Flush(); err != nil {
+		return fmt.Errorf("capture: ring: %w", err)
+	}
+	return nil
 }
 
 // WriteStats writes the capture's counters into the current file (see
