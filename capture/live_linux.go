@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -56,7 +57,7 @@ type Live struct {
 	cfg      LiveConfig
 	linkType uint16 // of the frames returned
 	log      *slog.Logger
-	read     uint64
+	read     atomic.Uint64
 	names    sync.Map // ifindex → name
 	frame    Frame
 }
@@ -229,7 +230,7 @@ func (l *Live) ReadFrame(ctx context.Context) (*Frame, error) {
 		}
 		return nil, fmt.Errorf("capture: read %s: %w", l.cfg.Interface, err)
 	}
-	l.read++
+	l.read.Add(1)
 	l.frame = Frame{
 		Data: data, Length: ci.Length, Time: ci.Timestamp,
 		LinkType: l.linkType, Interface: l.ifName(ci.InterfaceIndex),
@@ -259,7 +260,7 @@ func (l *Live) Stats() (LiveStats, error) {
 	if err != nil {
 		return LiveStats{}, fmt.Errorf("capture: packet statistics: %w", err)
 	}
-	return LiveStats{Received: uint64(v3.Packets()), Dropped: uint64(v3.Drops()), Read: l.read}, nil
+	return LiveStats{Received: uint64(v3.Packets()), Dropped: uint64(v3.Drops()), Read: l.read.Load()}, nil
 }
 
 // Close closes the socket and unmaps the ring.

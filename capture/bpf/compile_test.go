@@ -7,10 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 	xbpf "golang.org/x/net/bpf"
 )
 
@@ -281,4 +284,63 @@ func FuzzCompile(f *testing.F) {
 		}
 		vm.Run(make([]byte, 64))
 	})
+}
+
+// TestCorpusFrames runs our programs and tcpdump's on every frame of the
+// Ethernet captures of the shared corpus (real SIP, RTP, fragments, TCP,
+// IPv6, tunnels), and requires the same verdicts.
+func TestCorpusFrames(t *testing.T) {
+	dir := os.Getenv("VOIPLAB_CORPUS")
+	if dir == "" {
+		dir = "../../../shared/corpus"
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "pcaps", "*.pcap"))
+	if len(files) == 0 {
+		t.Skipf("corpus not found at %s (set VOIPLAB_CORPUS)", dir)
+	}
+	var frames [][]byte
+	for _, path := range files {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := pcapgo.NewReader(f)
+		if err != nil || r.LinkType() != layers.LinkTypeEthernet {
+			f.Close()
+			continue
+		}
+		for {
+			data, _, err := r.ReadPacketData()
+			if err != nil {
+				break
+			}
+			frames = append(frames, data)
+		}
+		f.Close()
+	}
+	ref := readTcpdump(t)
+	for _, e := range []string{DefaultFilter, "udp", "tcp port 5060", "port 5060", "portrange 10000-20000", "net 10.0.0.0/8", "ip6", "host 10.0.0.1", "host 192.168.1.1 or host 10.1.2.3", "not udp"} {
+		t.Run(e, func(t *testing.T) {
+			theirs, err := xbpf.NewVM(disassemble(t, ref["EN10MB "+e]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ours, err := xbpf.NewVM(MustCompile(e, Ethernet))
+			if err != nil {
+				t.Fatal(err)
+			}
+			acc := 0
+			for i, b := range frames {
+				a, _ := ours.Run(b)
+				c, _ := theirs.Run(b)
+				if (a > 0) != (c > 0) {
+					t.Errorf("frame %d: ours %v, tcpdump %v", i, a > 0, c > 0)
+				}
+				if a > 0 {
+					acc++
+				}
+			}
+			t.Logf("%d of %d corpus frames accepted", acc, len(frames))
+		})
+	}
 }
