@@ -68,3 +68,16 @@ func WithOverloadLatency(d time.Duration) Option {
 		return nil
 	}
 }
+
+// WithUDPReaders sets how many goroutines read and parse the SIP UDP socket
+// (default GOMAXPROCS, at most 4). sipgo parses in its read loop, so one reader bounds the
+// message rate to one core.
+func WithUDPReaders(n int) Option {
+	return func(s *Server) error {
+		if n < 1 || n > 64 {
+			return fmt.Errorf("pbx: udp readers %d", n)
+		}
+		s.udpReaders = n
+		return nil
+	}
+}

@@ -32,6 +32,7 @@ func (o *overload) watch(ctx context.Context) {
 	prev := append([]uint64(nil), sample[0].Value.Float64Histogram().Counts...)
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
+	hold := 0
 	for {
 		select {
 		case <-ctx.Done():
@@ -40,7 +41,14 @@ func (o *overload) watch(ctx context.Context) {
 		}
 		metrics.Read(sample)
 		h := sample[0].Value.Float64Histogram()
-		o.on.Store(quantile(h.Buckets, h.Counts, prev, 0.90) > o.threshold.Seconds())
+		if quantile(h.Buckets, h.Counts, prev, 0.90) > o.threshold.Seconds() {
+			o.on.Store(true)
+			hold = 2 // stay on for 200 ms: shedding must outlast the burst
+		} else if hold > 0 {
+			hold--
+		} else {
+			o.on.Store(false)
+		}
 		copy(prev, h.Counts)
 	}
 }

@@ -39,6 +39,7 @@ type Server struct {
 	now           func() time.Time
 	onNewPassword func(number, password string)
 	maxInFlight   int64
+	udpReaders    int
 
 	inFlight atomic.Int64
 	load     overload
@@ -69,7 +70,7 @@ func New(cfg config.Config, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("pbx: %w", err)
 	}
 	s := &Server{cfg: cfg, log: slog.New(slog.DiscardHandler), now: time.Now, maxInFlight: 4096,
-		ready: make(chan struct{}), load: overload{threshold: 100 * time.Millisecond}}
+		udpReaders: 1, ready: make(chan struct{}), load: overload{threshold: 100 * time.Millisecond}}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
@@ -190,7 +191,9 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 	go func() { defer bg.Done(); s.load.watch(sipCtx) }()
 	g, gctx := errgroup.WithContext(sipCtx)
 	if ls.udp != nil {
-		g.Go(func() error { return clean(srv.ServeUDP(ls.udp)) })
+		for range s.udpReaders {
+			g.Go(func() error { return clean(srv.ServeUDP(ls.udp)) })
+		}
 	}
 	if ls.tcp != nil {
 		g.Go(func() error { return clean(srv.ServeTCP(ls.tcp)) })
