@@ -402,7 +402,8 @@ func (r *Registrar) HandleRegister(req *sip.Request, tx sip.ServerTransaction) {
 				if fresh[c] {
 					continue // just registered: never evicted by its own request
 				}
-				if oldest.Contact == "" || b.Expires.Before(oldest.Expires) {
+				if oldest.Contact == "" || b.Expires.Before(oldest.Expires) ||
+					(b.Expires.Equal(oldest.Expires) && b.Contact < oldest.Contact) { // deterministic on ties
 					oldest = b
 				}
 			}

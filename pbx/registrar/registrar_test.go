@@ -79,7 +79,7 @@ func TestEvictionAndPersistence(t *testing.T) {
 			t.Error("the binding that expires first was kept")
 		}
 	}
-	if res := register(t, r, "200", "sip:200@127.0.0.1:7001", "0"); res.StatusCode != 200 || len(res.GetHeaders("Contact")) != registrar.MaxContacts-1 {
+	if res := register(t, r, "200", fmt.Sprintf("sip:200@127.0.0.1:%d", 7000+registrar.MaxContacts+1), "0"); res.StatusCode != 200 || len(res.GetHeaders("Contact")) != registrar.MaxContacts-1 {
 		t.Errorf("un-REGISTER: %v", res)
 	}
 	stop()
