@@ -122,6 +122,10 @@ func OpenLive(cfg LiveConfig) (*Live, error) {
 		afpacket.OptNumBlocks(blocks),
 		afpacket.OptBlockTimeout(10*time.Millisecond),
 		afpacket.OptPollTimeout(cfg.PollInterval),
+		// The NIC or the kernel strips 802.1Q tags into metadata: put them
+		// back in Ethernet frames, as tcpdump does, so that the file shows
+		// the VLAN the packet was on (only tagged frames pay for a copy).
+		afpacket.OptAddVLANHeader(!cooked),
 	)
 	if err != nil {
 		if errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EACCES) {
