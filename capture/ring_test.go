@@ -284,3 +284,15 @@ func TestRingTick(t *testing.T) {
 		t.Errorf("files %v, want %v", files, want)
 	}
 }
+
+// TestOpenLiveErrors: a missing interface is named in the error, before any
+// socket is opened (no privilege needed).
+func TestOpenLiveErrors(t *testing.T) {
+	_, err := OpenLive(LiveConfig{Interface: "nosuchif0"})
+	if !errors.Is(err, ErrInterface) && !errors.Is(err, ErrLiveUnsupported) {
+		t.Fatalf("got %v, want ErrInterface", err)
+	}
+	if err != nil && !strings.Contains(err.Error(), "nosuchif0") && !errors.Is(err, ErrLiveUnsupported) {
+		t.Errorf("error %q does not name the interface", err)
+	}
+}

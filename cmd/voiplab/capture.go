@@ -216,6 +216,19 @@ func runCapture(ctx context.Context, g *globals, o *captureOptions, src frameSou
 	start := time.Now()
 	frames := 0
 	var last time.Time
+	// Kernel drops are checked every 10 s and reported as they grow: a
+	// technician must know at once that the capture is missing packets.
+	nextCheck, dropped := start.Add(10*time.Second), uint64(0)
+	checkDrops := func(now time.Time) {
+		if now.Before(nextCheck) {
+			return
+		}
+		nextCheck = now.Add(10 * time.Second)
+		if st, err := src.Stats(); err == nil && st.Dropped > dropped {
+			fmt.Fprintf(g.stderr, "voiplab: warning: the kernel dropped %d packets (%d in all): the capture cannot keep up; try a larger --buffer or a narrower --filter\n", st.Dropped-dropped, st.Dropped)
+			dropped = st.Dropped
+		}
+	}
 loop:
 	for o.count <= 0 || frames < o.count {
 		f, err := src.ReadFrame(ctx)
@@ -223,6 +236,7 @@ loop:
 		case errors.Is(err, capture.ErrIdle):
 			// A quiet line: rotate by time, finish calls that ended.
 			now := time.Now()
+			checkDrops(now)
 			if ring != nil {
 				if err := ring.Tick(now); err != nil {
 					return err
@@ -244,6 +258,9 @@ loop:
 		}
 		frames++
 		last = f.Time
+		if frames&1023 == 0 {
+			checkDrops(time.Now())
+		}
 		if ring != nil {
 			if err := ring.WriteFrame(f); err != nil {
 				return err
