@@ -226,3 +226,34 @@ func TestUser(t *testing.T) {
 		})
 	}
 }
+
+// TestCaptureRing replays a capture into a ring of 3 files of 20 kB: 3
+// files remain, named like dumpcap's, and the last one ends with the last
+// frame.
+func TestCaptureRing(t *testing.T) {
+	path := corpusFile(t, "rtp-pcap_SIP_DTMF2.pcap")
+	dir := t.TempDir()
+	o := &captureOptions{iface: "eth0", snaplen: 262144, write: filepath.Join(dir, "ring.pcapng"), ring: 3, rotateSize: "20kB"}
+	rp := newReplay(t, path)
+	_, errText := runCaptureTest(t, o, rp)
+	files, _ := filepath.Glob(filepath.Join(dir, "ring_*.pcapng"))
+	if len(files) != 3 {
+		t.Fatalf("%d files, want 3: %v\n%s", len(files), files, errText)
+	}
+	r, err := capture.Open(files[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for {
+		if _, err := r.Next(); err != nil {
+			break
+		}
+	}
+	if end := r.Info().End; !end.Equal(rp.frames[len(rp.frames)-1].Time) {
+		t.Errorf("last file ends at %v, want %v", end, rp.frames[len(rp.frames)-1].Time)
+	}
+	if !strings.Contains(errText, filepath.Base(files[0])) {
+		t.Errorf("stderr does not list the files: %s", errText)
+	}
+}
