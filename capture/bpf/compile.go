@@ -77,15 +77,33 @@ func Compile(expression string, lt LinkType, snaplen uint32) ([]xbpf.Instruction
 	if err != nil {
 		return nil, err
 	}
-	var g gen
-	accept, reject := g.label(), g.label()
-	g.emit(n, accept, reject)
-	g.place(accept)
-	g.ins = append(g.ins, pending{i: xbpf.RetConstant{Val: snaplen}})
-	g.place(reject)
-	g.ins = append(g.ins, pending{i: xbpf.RetConstant{Val: 0}})
-	return g.resolve()
+	// Jumps whose 8-bit offsets overflow are emitted again as a short jump
+	// to long jumps (tcpdump's programs do the same), until all fit.
+	far := map[int]bool{}
+	for range 64 {
+		g := gen{far: far}
+		accept, reject := g.label(), g.label()
+		g.emit(n, accept, reject)
+		g.place(accept)
+		g.ins = append(g.ins, pending{i: xbpf.RetConstant{Val: snaplen}})
+		g.place(reject)
+		g.ins = append(g.ins, pending{i: xbpf.RetConstant{Val: 0}})
+		prog, tooFar := g.resolve()
+		if len(tooFar) == 0 {
+			if len(prog) > maxInstructions {
+				return nil, fmt.Errorf("bpf: %d instructions (the kernel takes %d): %w", len(prog), maxInstructions, ErrTooLarge)
+			}
+			return prog, nil
+		}
+		for _, o := range tooFar {
+			far[o] = true
+		}
+	}
+	return nil, fmt.Errorf("bpf: jumps do not converge: %w", ErrTooLarge)
 }
+
+// maxInstructions is the kernel's BPF_MAXINSNS for classic socket filters.
+const maxInstructions = 4096
 
 // MustCompile is Compile for expressions known to be valid (constants,
 // tests); it panics on error.

@@ -209,15 +209,45 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-func TestTooLarge(t *testing.T) {
+// TestLongJumps: a filter whose jumps exceed 255 instructions is compiled
+// with long jumps and accepts exactly the ports it names; one beyond the
+// kernel's 4096 instructions is refused.
+func TestLongJumps(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("udp and (port 1")
-	for i := 2; i < 200; i++ {
+	for i := 2; i < 100; i++ {
 		fmt.Fprintf(&b, " or %d", i)
 	}
 	b.WriteString(")")
+	prog, err := Compile(b.String(), Ethernet, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm, err := xbpf.NewVM(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := func(port uint16) []byte {
+		f := append(linkHeader(Ethernet, etherIPv4), 0x45, 0, 0, 36, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2)
+		return append(f, transport(17, 40000, port)...)
+	}
+	for _, c := range []struct {
+		port uint16
+		want bool
+	}{{1, true}, {50, true}, {99, true}, {100, false}, {5060, false}} {
+		n, err := vm.Run(frame(c.port))
+		if err != nil || (n > 0) != c.want {
+			t.Errorf("port %d: accepted %v (%v), want %v", c.port, n > 0, err, c.want)
+		}
+	}
+	t.Logf("%d instructions", len(prog))
+	b.Reset()
+	b.WriteString("host 10.0.0.0")
+	for i := 1; i < 600; i++ {
+		fmt.Fprintf(&b, " or host 10.0.%d.%d", i/256, i%256)
+	}
 	if _, err := Compile(b.String(), Ethernet, 0); !errors.Is(err, ErrTooLarge) {
-		t.Errorf("got %v, want ErrTooLarge", err)
+		t.Errorf("600 hosts: got %v, want ErrTooLarge", err)
 	}
 }
 

@@ -12,7 +12,7 @@ var (
 	// supported subset (a host name, an unknown keyword, a qualifier that
 	// does not apply), or a link type the compiler does not know.
 	ErrUnsupported = errors.New("unsupported filter")
-	// ErrTooLarge means the compiled program needs a conditional jump
-	// longer than classic BPF's 255 instructions.
+	// ErrTooLarge means the compiled program is longer than the kernel
+	// accepts (4096 instructions).
 	ErrTooLarge = errors.New("filter program too large")
 )

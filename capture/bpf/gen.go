@@ -18,9 +18,11 @@ import (
 // every jump to it, when all those jumps agree.
 type gen struct {
 	ins    []pending
-	labels []int    // label → instruction index, -1 until placed
-	in     [][]regs // label → register states of the jumps to it
-	cur    regs     // registers at the current point
+	labels []int        // label → instruction index, -1 until placed
+	in     [][]regs     // label → register states of the jumps to it
+	cur    regs         // registers at the current point
+	jumps  int          // conditional jumps emitted so far
+	far    map[int]bool // ordinals of conditional jumps to emit as long jumps
 }
 
 // regs describes the contents of A and X, as a key of the load that filled
@@ -34,6 +36,7 @@ type pending struct {
 	cond   bool // i is a JumpIf with labels jt, jf
 	ja     int  // label of an unconditional jump
 	isJa   bool
+	ord    int // ordinal of a conditional jump
 }
 
 func (g *gen) label() int {
@@ -105,7 +108,23 @@ func (g *gen) emit(n node, t, f int) {
 			}
 			g.cur.a = a
 		}
-		g.ins = append(g.ins, pending{i: xbpf.JumpIf{Cond: n.cond, Val: n.k}, jt: t, jf: f, cond: true})
+		g.jumps++
+		if g.far[g.jumps] {
+			// Too far for an 8-bit offset: jump to two long jumps.
+			jt, jf := g.label(), g.label()
+			g.ins = append(g.ins, pending{i: xbpf.JumpIf{Cond: n.cond, Val: n.k}, jt: jt, jf: jf, cond: true, ord: g.jumps})
+			g.in[jt] = append(g.in[jt], g.cur)
+			g.in[jf] = append(g.in[jf], g.cur)
+			g.place(jt)
+			g.ins = append(g.ins, pending{isJa: true, ja: t})
+			g.in[t] = append(g.in[t], g.cur)
+			g.place(jf)
+			g.ins = append(g.ins, pending{isJa: true, ja: f})
+			g.in[f] = append(g.in[f], g.cur)
+			g.cur = regs{}
+			return
+		}
+		g.ins = append(g.ins, pending{i: xbpf.JumpIf{Cond: n.cond, Val: n.k}, jt: t, jf: f, cond: true, ord: g.jumps})
 		g.in[t] = append(g.in[t], g.cur)
 		g.in[f] = append(g.in[f], g.cur)
 		g.cur = regs{} // nothing falls through a conditional jump
@@ -114,16 +133,20 @@ func (g *gen) emit(n node, t, f int) {
 	}
 }
 
-// resolve turns label references into relative jump offsets.
-func (g *gen) resolve() ([]xbpf.Instruction, error) {
+// resolve turns label references into relative jump offsets. It returns
+// the ordinals of the conditional jumps whose offset does not fit in 8 bits
+// (the caller emits them again as long jumps).
+func (g *gen) resolve() ([]xbpf.Instruction, []int) {
 	out := make([]xbpf.Instruction, len(g.ins))
+	var far []int
 	for idx, p := range g.ins {
 		switch {
 		case p.cond:
 			j := p.i.(xbpf.JumpIf)
 			st, sf := g.labels[p.jt]-idx-1, g.labels[p.jf]-idx-1
-			if st < 0 || sf < 0 || st > 255 || sf > 255 {
-				return nil, fmt.Errorf("bpf: jump of %d instructions: %w", max(st, sf), ErrTooLarge)
+			if st > 255 || sf > 255 {
+				far = append(far, p.ord)
+				continue
 			}
 			j.SkipTrue, j.SkipFalse = uint8(st), uint8(sf)
 			out[idx] = j
@@ -133,7 +156,7 @@ func (g *gen) resolve() ([]xbpf.Instruction, error) {
 			out[idx] = p.i
 		}
 	}
-	return out, nil
+	return out, far
 }
 
 // Cooked rewrites a program compiled for LinuxSLL for a Linux SOCK_DGRAM
