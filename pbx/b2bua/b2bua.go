@@ -79,6 +79,10 @@ type Config struct {
 	Now       func() time.Time
 	// RingTimeout ends an unanswered call with 480 (default 60 s).
 	RingTimeout time.Duration
+	// Overloaded, when set and true, makes new INVITEs get 503 with
+	// Retry-After, as Refuse does (load shedding: in-dialog requests and
+	// calls under way go on). nil: never.
+	Overloaded func() bool
 }
 
 // CallInfo describes an active call (admin API).

@@ -74,7 +74,7 @@ func (b *B2BUA) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	start := b.now()
-	if b.refuse.Load() {
+	if b.refuse.Load() || (b.cfg.Overloaded != nil && b.cfg.Overloaded()) {
 		// RFC 3261 §21.5.4, §20.33: try again later.
 		respond(tx, req, 503, "Service Unavailable", sip.NewHeader("Retry-After", "30"))
 		return

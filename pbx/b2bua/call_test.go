@@ -304,14 +304,25 @@ func TestProvisionalOrder(t *testing.T) {
 }
 
 func TestRefuse(t *testing.T) {
-	bob := newCallee(t, "answer")
-	p := startPBX(t, locator{"201": {contactOf(bob, "201")}}, b2bua.RelayNever, exts)
-	p.b.Refuse(true)
-	alice := newCaller(t)
-	_, err := alice.invite(t, p, "201", []int{0})
-	var de *sipgo.ErrDialogResponse
-	if !errors.As(err, &de) || de.Res.StatusCode != 503 || de.Res.GetHeader("Retry-After") == nil {
-		t.Fatalf("got %v, want 503 with Retry-After", err)
+	for _, how := range []string{"refuse", "overloaded"} {
+		t.Run(how, func(t *testing.T) {
+			bob := newCallee(t, "answer")
+			p := startPBX(t, locator{"201": {contactOf(bob, "201")}}, b2bua.RelayNever, exts,
+				func(c *b2bua.Config, _ *relay.Config) {
+					if how == "overloaded" {
+						c.Overloaded = func() bool { return true }
+					}
+				})
+			if how == "refuse" {
+				p.b.Refuse(true)
+			}
+			alice := newCaller(t)
+			_, err := alice.invite(t, p, "201", []int{0})
+			var de *sipgo.ErrDialogResponse
+			if !errors.As(err, &de) || de.Res.StatusCode != 503 || de.Res.GetHeader("Retry-After") == nil {
+				t.Fatalf("got %v, want 503 with Retry-After", err)
+			}
+		})
 	}
 }
 
