@@ -41,6 +41,7 @@ type phoneSpec struct {
 	nat      bool // writes 192.168.1.50 in its SDP
 	impair   *impair.Config
 	events   bool // DTMF on PT 101 without negotiation
+	late     time.Duration
 }
 
 // world is one capture of a lab: the tap, the PBX when there is one, the
@@ -106,7 +107,7 @@ func newWorld(ctx context.Context, path string, relay string, pbxView bool, phon
 		cfg := phone.Config{User: ps.user, Password: pw, Domain: domain,
 			Addr: addr(ps.ip, subnet, 5060), Codecs: ps.codecs,
 			MediaPort: 16000, RTCPInterval: 2 * time.Second, Impair: ps.impair,
-			EventsWithoutNegotiation: ps.events, Seed: seed*1000 + uint64(i),
+			EventsWithoutNegotiation: ps.events, Seed: seed*1000 + uint64(i), MediaDelay: ps.late,
 			Record: rec, RecordFrom: fromPBX, Reachable: func(a netip.Addr) bool { return a.IsLoopback() }, Logger: log}
 		if ps.nat {
 			cfg.SDPAddr = netip.MustParseAddr("192.168.1.50")
