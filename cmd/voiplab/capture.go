@@ -219,6 +219,7 @@ func runCapture(ctx context.Context, g *globals, o *captureOptions, src frameSou
 	// Kernel drops are checked every 10 s and reported as they grow: a
 	// technician must know at once that the capture is missing packets.
 	nextCheck, dropped := start.Add(10*time.Second), uint64(0)
+	housekeep := start
 	checkDrops := func(now time.Time) {
 		if now.Before(nextCheck) {
 			return
@@ -258,8 +259,16 @@ loop:
 		}
 		frames++
 		last = f.Time
-		if frames&1023 == 0 {
-			checkDrops(time.Now())
+		// Once a second (of packet time, which is wall-clock time here):
+		// drops, and the file flushed so that it is readable as it grows.
+		if f.Time.Sub(housekeep) >= time.Second {
+			housekeep = f.Time
+			checkDrops(f.Time)
+			if ring != nil {
+				if err := ring.Flush(); err != nil {
+					return err
+				}
+			}
 		}
 		if ring != nil {
 			if err := ring.WriteFrame(f); err != nil {
