@@ -26,8 +26,10 @@ const DefaultSnaplen = 262144
 // well-known service port below 1024 (DNS, NTP, DHCP, SNMP, syslog), so that
 // SIP on 5060 and RTP/RTCP on any dynamic port stay, and non-first IPv4
 // fragments of a big SIP message (which carry no ports, so never match
-// "portrange") are kept for reassembly; and SIP over TCP and TLS.
-const DefaultFilter = "(udp and not portrange 1-1023) or tcp port 5060 or tcp port 5061"
+// "portrange") are kept for reassembly; and SIP over TCP or TLS on the ports
+// SIP servers use (5060-5099: 5060, 5061 for TLS, Kamailio's and lab PBXs'
+// 5070-5090).
+const DefaultFilter = "(udp and not portrange 1-1023) or tcp portrange 5060-5099"
 
 // EtherTypes (IEEE 802 numbers) and IP protocol numbers (IANA) used below.
 const (
