@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,7 +35,7 @@ import (
 // Server is the PBX. Create it with New and run it with Serve (once).
 type Server struct {
 	cfg           config.Config
-	log           *slog.Logger
+	log, base     *slog.Logger
 	tap           *capture.Tap
 	now           func() time.Time
 	onNewPassword func(number, password string)
@@ -76,6 +77,7 @@ func New(cfg config.Config, opts ...Option) (*Server, error) {
 			return nil, err
 		}
 	}
+	s.base = s.log // the parts add their own component attribute
 	s.log = s.log.With("component", "pbx")
 	return s, nil
 }
@@ -85,6 +87,16 @@ func (s *Server) Ready() <-chan struct{} { return s.ready }
 
 // Addrs returns the listening addresses; call it after Ready.
 func (s *Server) Addrs() Addrs { return s.addrs }
+
+// ActiveCalls lists the calls in progress (empty before Ready).
+func (s *Server) ActiveCalls() []b2bua.CallInfo {
+	select {
+	case <-s.ready:
+		return s.calls.ActiveCalls()
+	default:
+		return nil
+	}
+}
 
 // Password returns an extension's password (configured or generated); call
 // it after Ready.
@@ -115,7 +127,7 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 		Algorithms:    s.cfg.Security.DigestAlgorithms,
 		NonceLifetime: s.cfg.Security.NonceLifetime.D(),
 		Now:           s.now,
-		Logger:        s.log,
+		Logger:        s.base,
 		OnFailure:     func(string, string, error) { s.metrics.AuthFailure() },
 	})
 	if err != nil {
@@ -123,7 +135,7 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 	}
 	s.reg, err = registrar.New(registrar.Config{
 		Auth: a, Store: st, MinExpires: s.cfg.Registrar.MinExpires, MaxExpires: s.cfg.Registrar.MaxExpires,
-		DefaultExpires: s.cfg.Registrar.DefaultExpires, Now: s.now, Logger: s.log,
+		DefaultExpires: s.cfg.Registrar.DefaultExpires, Now: s.now, Logger: s.base,
 		OnChange: s.metrics.SetRegistrations,
 	})
 	if err != nil {
@@ -145,7 +157,7 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 		return fmt.Errorf("pbx: sip: %w", err)
 	}
 	defer ua.Close()
-	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(s.log))
+	srv, err := sipgo.NewServer(ua, sipgo.WithServerLogger(s.base.With("component", "sip")))
 	if err != nil {
 		return fmt.Errorf("pbx: sip: %w", err)
 	}
@@ -161,7 +173,7 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 	defer client.Close()
 	lo, hi, _ := s.cfg.Media.PortRange()
 	rl, err := relay.New(relay.Config{Addr: contact.Addr(), PortMin: lo, PortMax: hi, Timeout: s.cfg.Media.Timeout.D(),
-		Logger: s.log, Tap: s.tap, Now: s.now})
+		Logger: s.base, Tap: s.tap, Now: s.now})
 	if err != nil {
 		return fmt.Errorf("pbx: %w", err)
 	}
@@ -169,7 +181,7 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 		Domain: s.cfg.Domain, UA: ua, Client: client, Locator: locator{s.reg}, Auth: a, Contact: contact,
 		Extension: s.extension, Codecs: s.cfg.Codecs, RelayMode: s.cfg.Media.Relay, Relay: rl,
 		OnCDR:   func(r cdr.Record) { s.writeCDR(st, r) },
-		Metrics: s.metrics, Logger: s.log, Now: s.now,
+		Metrics: s.metrics, Logger: s.base, Now: s.now,
 	})
 	if err != nil {
 		return fmt.Errorf("pbx: %w", err)
@@ -206,7 +218,7 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 		for _, p := range s.cfg.Security.AdminAllow {
 			allow = append(allow, netip.MustParsePrefix(p)) // checked by Validate
 		}
-		h := admin.Handler(source{s}, s.metrics.Handler(), allow, s.log)
+		h := admin.Handler(source{s}, s.metrics.Handler(), allow, s.base.With("component", "admin"))
 		g.Go(func() error { return admin.Serve(gctx, ls.admin, h) })
 	}
 	g.Go(func() error {
@@ -380,9 +392,31 @@ func (l locator) Contacts(user string) []b2bua.Contact {
 	bs := l.r.Contacts(user)
 	out := make([]b2bua.Contact, 0, len(bs))
 	for _, b := range bs {
-		out = append(out, b2bua.Contact{URI: b.Contact, Addr: b.Source, Transport: b.Transport})
+		out = append(out, b2bua.Contact{URI: b.Contact, Addr: target(b), Transport: b.Transport})
 	}
 	return out
+}
+
+// target is where requests for a binding go. When the Contact names the
+// address the REGISTER came from, the Contact's port is the phone's
+// listening port (a phone, or SIPp's sip-register.sh, may register from
+// another port). Otherwise the phone is behind NAT and its Contact is
+// unreachable: send where its packets come from (RFC 3581 received/rport),
+// which for TCP is also the connection to reuse.
+func target(b registrar.Binding) netip.AddrPort {
+	var u sip.Uri
+	if err := sip.ParseUri(b.Contact, &u); err != nil || !strings.EqualFold(b.Transport, "UDP") {
+		return b.Source
+	}
+	a, err := netip.ParseAddr(u.Host)
+	if err != nil || a.Unmap() != b.Source.Addr().Unmap() {
+		return b.Source
+	}
+	port := u.Port
+	if port == 0 {
+		port = 5060
+	}
+	return netip.AddrPortFrom(a.Unmap(), uint16(port))
 }
 
 // source feeds the admin API.

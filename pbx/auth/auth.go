@@ -3,6 +3,7 @@ package auth
 import (
 	"crypto/rand"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -137,7 +138,7 @@ func (a *Authenticator) verify(req *sip.Request, cred *digest.Credentials) Resul
 		return res
 	}
 	if !sameURI(cred.URI, req.Recipient) {
-		res.Err = ErrURI
+		res.Err = fmt.Errorf("%w: uri %q, Request-URI %q", ErrURI, cred.URI, req.Recipient.String())
 		return res
 	}
 	id, issued, ok := a.nonces.parse(cred.Nonce)
@@ -191,8 +192,11 @@ func (a *Authenticator) verify(req *sip.Request, cred *digest.Credentials) Resul
 	return res
 }
 
-// sameURI compares the digest-uri with the Request-URI (RFC 3261 §22.4:
-// the uri parameter must match the Request-URI).
+// sameURI compares the digest-uri with the Request-URI (RFC 2617 §3.2.2.5,
+// RFC 3261 §22.4): scheme, host and port must match, and the user part when
+// the digest-uri has one. A digest-uri without the user is accepted because
+// SIPp 3.6.1 (and some phones) put sip:host:port there for an INVITE to
+// sip:user@host:port; a credential made for another server still fails.
 func sameURI(raw string, ruri sip.Uri) bool {
 	var u sip.Uri
 	if err := sip.ParseUri(raw, &u); err != nil {
@@ -204,7 +208,7 @@ func sameURI(raw string, ruri sip.Uri) bool {
 		}
 		return p
 	}
-	return strings.EqualFold(u.Scheme, ruri.Scheme) && u.User == ruri.User &&
+	return strings.EqualFold(u.Scheme, ruri.Scheme) && (u.User == "" || u.User == ruri.User) &&
 		strings.EqualFold(u.Host, ruri.Host) && port(u.Port) == port(ruri.Port)
 }
 
@@ -236,13 +240,13 @@ func (a *Authenticator) Authenticate(req *sip.Request, tx sip.ServerTransaction)
 		return r.User, true
 	}
 	var res *sip.Response
-	switch r.Err {
-	case ErrRealm, ErrURI:
+	switch {
+	case errors.Is(r.Err, ErrRealm), errors.Is(r.Err, ErrURI):
 		res = sip.NewResponseFromRequest(req, 403, "Forbidden", nil)
 	default:
 		res = a.Challenge(req, r.Stale)
 	}
-	if r.Err != ErrNoCredentials && !r.Stale {
+	if !errors.Is(r.Err, ErrNoCredentials) && !r.Stale {
 		a.log.Info("authentication failed", "method", string(req.Method), "src", req.Source(), "reason", r.Err.Error())
 		if a.cfg.OnFailure != nil {
 			a.cfg.OnFailure(r.User, req.Source(), r.Err)

@@ -201,6 +201,8 @@ func TestVerify(t *testing.T) {
 		{"INVITE 407 credentials", with(sip.INVITE, "sip:201@lab.local", answer("SHA-256", "200", "pw200", "lab.local", nonce(sip.INVITE), "INVITE", "sip:201@lab.local", 1, "x")), nil, 0},
 		{"wrong password", with(sip.REGISTER, "sip:lab.local", answer("MD5", "200", "nope", "lab.local", n1, "REGISTER", "sip:lab.local", 9, "abc")), auth.ErrDenied, 401},
 		{"unknown user", with(sip.REGISTER, "sip:lab.local", answer("MD5", "999", "pw999", "lab.local", n1, "REGISTER", "sip:lab.local", 10, "abc")), auth.ErrDenied, 401},
+		{"digest-uri without the user (SIPp)", with(sip.INVITE, "sip:201@lab.local", answer("MD5", "200", "pw200", "lab.local", nonce(sip.INVITE), "INVITE", "sip:lab.local", 1, "x")), nil, 0},
+		{"digest-uri names another user", with(sip.INVITE, "sip:201@lab.local", answer("MD5", "200", "pw200", "lab.local", nonce(sip.INVITE), "INVITE", "sip:202@lab.local", 1, "x")), auth.ErrURI, 403},
 		{"digest-uri not the Request-URI", with(sip.REGISTER, "sip:lab.local", answer("MD5", "200", "pw200", "lab.local", n1, "REGISTER", "sip:other.test", 11, "abc")), auth.ErrURI, 403},
 		{"method in digest differs", with(sip.REGISTER, "sip:lab.local", answer("MD5", "200", "pw200", "lab.local", n1, "INVITE", "sip:lab.local", 12, "abc")), auth.ErrDenied, 401},
 		{"wrong realm", with(sip.REGISTER, "sip:lab.local", answer("MD5", "200", "pw200", "evil", n1, "REGISTER", "sip:lab.local", 13, "abc")), auth.ErrRealm, 403},
