@@ -24,7 +24,10 @@ type eventPrinter struct {
 	regs     map[string]int // by state
 	streams  int
 	findings map[string]int // by code
-	mos      []float64
+	// MOS figures: count, sum and minimum (not the list: a capture of
+	// days has many streams).
+	mosN           int
+	mosSum, mosMin float64
 	// clamp, when set, is the last packet time: events of the final
 	// FlushAll carry a time past the end of the capture.
 	clamp time.Time
@@ -106,6 +109,14 @@ func (p *eventPrinter) event(e analyze.Event) {
 	}
 }
 
+func (p *eventPrinter) addMOS(m float64) {
+	if p.mosN == 0 || m < p.mosMin {
+		p.mosMin = m
+	}
+	p.mosN++
+	p.mosSum += m
+}
+
 func mosText(m *float64) string {
 	if m == nil {
 		return ""
@@ -129,7 +140,7 @@ func (p *eventPrinter) callEnded(at string, e analyze.Event) {
 		p.streams++
 		if s.MOS != nil {
 			mos = append(mos, fmt.Sprintf("%.1f", *s.MOS))
-			p.mos = append(p.mos, *s.MOS)
+			p.addMOS(*s.MOS)
 		}
 	}
 	if len(mos) > 0 {
@@ -171,13 +182,8 @@ func (p *eventPrinter) summary(r *analyze.Result) {
 		regs += n
 	}
 	fmt.Fprintf(p.w, ", %d registrations, %d streams", regs, p.streams)
-	if len(p.mos) > 0 {
-		lo, sum := p.mos[0], 0.0
-		for _, m := range p.mos {
-			lo = min(lo, m)
-			sum += m
-		}
-		fmt.Fprintf(p.w, ", MOS mean %.1f min %.1f", sum/float64(len(p.mos)), lo)
+	if p.mosN > 0 {
+		fmt.Fprintf(p.w, ", MOS mean %.1f min %.1f", p.mosSum/float64(p.mosN), p.mosMin)
 	}
 	fmt.Fprintln(p.w)
 	if len(p.findings) > 0 {
