@@ -100,12 +100,12 @@ func (c *tapPacketConn) ReadFrom(p []byte) (int, net.Addr, error) {
 	return n, from, err
 }
 
+// WriteTo records the datagram before it leaves: recorded after, a fast
+// answer read on another goroutine could be recorded before the request that
+// caused it (an ACK before its 200 OK).
 func (c *tapPacketConn) WriteTo(p []byte, to net.Addr) (int, error) {
-	n, err := c.PacketConn.WriteTo(p, to)
-	if err == nil {
-		c.tap.Record(UDP, c.dst(to), addrPort(to), p[:n])
-	}
-	return n, err
+	c.tap.Record(UDP, c.dst(to), addrPort(to), p)
+	return c.PacketConn.WriteTo(p, to)
 }
 
 // dst is the local address as the peer sees it: a socket bound to a wildcard
@@ -146,12 +146,12 @@ func (c *tapConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Write records before writing, for the reason given at tapPacketConn.WriteTo.
 func (c *tapConn) Write(p []byte) (int, error) {
-	n, err := c.Conn.Write(p)
-	if n > 0 {
-		c.tap.Record(TCP, c.local, c.remote, p[:n])
+	if len(p) > 0 {
+		c.tap.Record(TCP, c.local, c.remote, p)
 	}
-	return n, err
+	return c.Conn.Write(p)
 }
 
 func addrPort(a net.Addr) netip.AddrPort {
