@@ -8,7 +8,7 @@ export VOIPLAB_CORPUS ?= $(abspath ../shared/corpus)
 DEMO_DIR ?= $(CURDIR)/out/demo
 FUZZTIME ?= 10s
 
-.PHONY: help build test interop bench fuzz golden demo lint check clean assets
+.PHONY: help build test interop bench fuzz golden demo lint check clean assets pcaps
 
 help: ## show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -40,12 +40,16 @@ assets: ## install the pinned npm packages and copy ECharts into report/assets (
 	npm ci
 	cp node_modules/echarts/dist/echarts.min.js report/assets/echarts.min.js
 
-demo: build ## generate a capture of calls with planted faults and print voiplab's diagnosis
+demo: build ## the basic-call lab (PBX + phones on loopback), then the diagnosis of calls with planted faults
 	@mkdir -p $(DEMO_DIR)
-	./$(BIN) synth demo -o $(DEMO_DIR)/demo.pcapng
-	./$(BIN) analyze $(DEMO_DIR)/demo.pcapng
-	./$(BIN) analyze --json -o $(DEMO_DIR)/demo.json $(DEMO_DIR)/demo.pcapng
-	@echo "JSON result: $(DEMO_DIR)/demo.json — ladders: ./$(BIN) analyze --ladder $(DEMO_DIR)/demo.pcapng"
+	./$(BIN) lab run basic-call -o $(DEMO_DIR)
+	./$(BIN) synth demo -o $(DEMO_DIR)/faults.pcapng
+	./$(BIN) analyze $(DEMO_DIR)/faults.pcapng
+	./$(BIN) report -o $(DEMO_DIR)/faults.html $(DEMO_DIR)/faults.pcapng
+	@echo "Open $(DEMO_DIR)/basic-call.html and $(DEMO_DIR)/faults.html in a browser (offline, English; --lang fr for French)."
+
+pcaps: build ## run every lab and store its capture, golden analysis and README row in pcaps/
+	./$(BIN) lab pcaps -o pcaps
 
 lint: ## go vet, gofmt and go mod tidy must leave nothing to say
 	$(GO) vet ./...

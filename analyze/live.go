@@ -1,8 +1,11 @@
 package analyze
 
 import (
+	"net/netip"
 	"slices"
 	"time"
+
+	"voiplab/capture"
 )
 
 // Event kinds of a live analysis (Options.OnEvent).
@@ -176,3 +179,15 @@ func (a *Analyzer) reportSecurity(now time.Time) {
 // Held returns how many dialogs and RTP streams the analyser holds now: in
 // a live analysis, what is still going on or lingering.
 func (a *Analyzer) Held() (dialogs, streams int) { return len(a.dialogs), len(a.streams) }
+
+// CallIDOf returns the Call-ID of the call a media datagram (RTP or RTCP)
+// belongs to, from the addresses its SDP announced, or "" when none does.
+// A HEP sender uses it as the correlation ID of RTCP reports.
+func (a *Analyzer) CallIDOf(d *capture.Datagram) string {
+	for _, ap := range [2]netip.AddrPort{d.Dst, d.Src} {
+		if ep := a.endpoints[ap]; ep != nil && ep.callID != "" {
+			return ep.callID
+		}
+	}
+	return ""
+}

@@ -17,6 +17,7 @@ import (
 	"voiplab/analyze"
 	"voiplab/capture"
 	"voiplab/capture/bpf"
+	"voiplab/capture/hep"
 )
 
 // captureOptions are the flags of `voiplab capture`.
@@ -34,6 +35,8 @@ type captureOptions struct {
 	live       bool
 	report     string
 	lang       string
+	hep        string // send SIP and RTCP as HEPv3 to this collector
+	hepListen  string // receive HEPv3 on this address instead of capturing
 }
 
 func newCaptureCmd(g *globals) *cobra.Command {
@@ -58,8 +61,19 @@ Live capture needs root or the CAP_NET_RAW capability:
   voiplab capture -i lo --filter "udp port 5060 or portrange 10000-20000" -c 1000 -w lo.pcapng`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.hepListen != "" {
+				if o.iface != "" {
+					return usageError{errors.New("--hep-listen receives HEP instead of capturing: leave out -i")}
+				}
+				return runHEPListen(cmd.Context(), g, o)
+			}
 			if o.iface == "" {
 				return usageError{errors.New("-i IFACE is required (an interface name, or any)")}
+			}
+			if o.hep != "" {
+				if _, err := hep.ParseTarget(o.hep); err != nil {
+					return usageError{fmt.Errorf("--hep: %w", err)}
+				}
 			}
 			if o.filter != "" {
 				if _, err := bpf.Compile(o.filter, bpf.Ethernet, 0); err != nil {
@@ -95,6 +109,8 @@ Live capture needs root or the CAP_NET_RAW capability:
 	f.BoolVar(&o.live, "live", false, "print one line per call event as it happens, and a summary")
 	f.StringVar(&o.report, "report", "", "write the HTML report of the capture to this file when it ends")
 	f.StringVar(&o.lang, "lang", "en", "language of --report: en or fr")
+	f.StringVar(&o.hep, "hep", "", "send SIP, and RTCP as JSON, as HEPv3 to HOST:PORT[,proto=udp|tcp][,id=N] (Homer, heplify-server, sngrep -L)")
+	f.StringVar(&o.hepListen, "hep-listen", "", "receive HEPv3 on ADDR (from sngrep, Kamailio, a capture agent) and analyse it like a capture")
 	return cmd
 }
 
@@ -204,13 +220,24 @@ func runCapture(ctx context.Context, g *globals, o *captureOptions, src frameSou
 
 	var an *analyze.Analyzer
 	var pr *eventPrinter
-	if o.live {
-		pr = newEventPrinter(g.stdout)
+	if o.live || o.hep != "" {
 		opts := analyze.DefaultOptions()
 		opts.Logger = log
 		opts.KeepRaw = false
-		opts.OnEvent = pr.event
+		opts.OnEvent = func(analyze.Event) {} // live, so that finished calls leave memory
+		if o.live {
+			pr = newEventPrinter(g.stdout)
+			opts.OnEvent = pr.event
+		}
 		an = analyze.New(opts)
+	}
+	var hs *hepForwarder
+	if o.hep != "" {
+		hs, err = dialHEP(ctx, o.hep, an)
+		if err != nil {
+			return err
+		}
+		defer hs.close(g.stderr)
 	}
 	dec := capture.NewDecoder()
 	start := time.Now()
@@ -284,6 +311,7 @@ loop:
 		}
 		for i := range ds {
 			an.Datagram(&ds[i])
+			hs.forward(&ds[i])
 		}
 	}
 	end := time.Now()
@@ -307,13 +335,18 @@ loop:
 		ds := dec.Flush()
 		for i := range ds {
 			an.Datagram(&ds[i])
+			hs.forward(&ds[i])
 		}
 		if last.IsZero() {
 			last = end
 		}
-		pr.clamp = last
+		if pr != nil {
+			pr.clamp = last
+		}
 		an.FlushAll(last)
-		pr.summary(an.Result())
+		if pr != nil {
+			pr.summary(an.Result())
+		}
 	}
 	if o.report != "" {
 		return writeCaptureReport(ctx, g, o, ring.Files(), log)
