@@ -53,9 +53,10 @@ type Registrar struct {
 	users map[string]map[string]Binding // user → contact URI → binding
 	count int
 
-	ops     chan store.BindingOp
-	stopped chan struct{}
-	once    sync.Once
+	// dirty are the users whose bindings changed since the last write;
+	// Run writes their current bindings. A handler never waits for the
+	// store (a slow disk must not turn into SIP retransmissions).
+	dirty map[string]bool
 }
 
 // New returns a Registrar; call Load to restore stored bindings and Run to
@@ -78,12 +79,7 @@ func New(cfg Config) (*Registrar, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	r := &Registrar{cfg: cfg, log: log.With("component", "registrar"), users: map[string]map[string]Binding{},
-		stopped: make(chan struct{})}
-	if cfg.Store != nil {
-		r.ops = make(chan store.BindingOp, 16384)
-	} else {
-		r.once.Do(func() { close(r.stopped) }) // nothing to persist: Run only expires bindings
-	}
+		dirty: map[string]bool{}}
 	return r, nil
 }
 
@@ -107,62 +103,53 @@ func (r *Registrar) Load(ctx context.Context) error {
 	return nil
 }
 
-// Run writes binding changes to the store in batches (at most every 100 ms,
-// one transaction each) and drops expired bindings every second, until ctx
-// is done; it then writes what is queued and returns nil.
+// Run writes changed bindings to the store every 100 ms (one transaction:
+// the current bindings of each changed user) and drops expired bindings
+// every second, until ctx is done; it then writes what changed last and
+// returns nil.
 func (r *Registrar) Run(ctx context.Context) error {
-	defer r.once.Do(func() { close(r.stopped) })
 	flushTick := time.NewTicker(100 * time.Millisecond)
 	defer flushTick.Stop()
 	expireTick := time.NewTicker(time.Second)
 	defer expireTick.Stop()
-	var batch []store.BindingOp
-	flush := func() {
-		if len(batch) == 0 {
-			return
-		}
-		// A fresh context: the final flush runs after ctx is done.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		if err := r.cfg.Store.ApplyBindings(fctx, batch); err != nil {
-			r.log.Error("persist bindings", "error", err, "count", len(batch))
-		}
-		batch = batch[:0]
-	}
 	for {
 		select {
-		case op := <-r.ops:
-			batch = append(batch, op)
-			if len(batch) >= 4096 {
-				flush()
-			}
 		case <-flushTick.C:
-			flush()
+			r.flush(ctx)
 		case <-expireTick.C:
 			r.expire()
 		case <-ctx.Done():
-			for {
-				select {
-				case op := <-r.ops:
-					batch = append(batch, op)
-					continue
-				default:
-				}
-				break
-			}
-			flush()
+			r.flush(ctx)
 			return nil
 		}
 	}
 }
 
-func (r *Registrar) persist(op store.BindingOp) {
-	if r.ops == nil {
+// flush writes the bindings of the users changed since the last flush.
+func (r *Registrar) flush(ctx context.Context) {
+	if r.cfg.Store == nil {
 		return
 	}
-	select {
-	case r.ops <- op:
-	case <-r.stopped:
+	r.mu.Lock()
+	if len(r.dirty) == 0 {
+		r.mu.Unlock()
+		return
+	}
+	var ops []store.BindingOp
+	for u := range r.dirty {
+		ops = append(ops, store.BindingOp{Delete: true, Binding: Binding{User: u}})
+		for _, b := range r.users[u] {
+			ops = append(ops, store.BindingOp{Binding: b})
+		}
+	}
+	users := len(r.dirty)
+	r.dirty = map[string]bool{}
+	r.mu.Unlock()
+	// A fresh context: the final flush runs after ctx is done.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := r.cfg.Store.ApplyBindings(fctx, ops); err != nil {
+		r.log.Error("persist bindings", "error", err, "users", users)
 	}
 }
 
@@ -325,9 +312,9 @@ func (r *Registrar) HandleRegister(req *sip.Request, tx sip.ServerTransaction) {
 		r.mu.Lock()
 		r.count -= len(r.users[user])
 		delete(r.users, user)
+		r.dirty[user] = true
 		n := r.count
 		r.mu.Unlock()
-		r.persist(store.BindingOp{Delete: true, Binding: Binding{User: user}})
 		r.changed(n)
 		r.log.Info("unregistered all", "aor", user, "src", req.Source())
 	case len(contacts) > 0:
@@ -378,7 +365,6 @@ func (r *Registrar) HandleRegister(req *sip.Request, tx sip.ServerTransaction) {
 			respond(tx, sip.NewResponseFromRequest(req, 403, "Too many contacts", nil))
 			return
 		}
-		var evicted []Binding
 		fresh := make(map[string]bool, len(changes))
 		for _, ch := range changes {
 			fresh[ch.b.Contact] = true
@@ -409,19 +395,13 @@ func (r *Registrar) HandleRegister(req *sip.Request, tx sip.ServerTransaction) {
 			}
 			delete(m, oldest.Contact)
 			r.count--
-			evicted = append(evicted, oldest)
 		}
 		if len(m) == 0 {
 			delete(r.users, user)
 		}
+		r.dirty[user] = true
 		n := r.count
 		r.mu.Unlock()
-		for _, b := range evicted {
-			r.persist(store.BindingOp{Delete: true, Binding: b})
-		}
-		for _, ch := range changes {
-			r.persist(store.BindingOp{Delete: ch.del, Binding: ch.b})
-		}
 		r.changed(n)
 		r.log.Debug("registered", "aor", user, "src", req.Source(), "contacts", len(changes))
 	}
