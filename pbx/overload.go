@@ -2,22 +2,39 @@ package pbx
 
 import (
 	"context"
+	"math/rand/v2"
 	"runtime/metrics"
 	"sync/atomic"
 	"time"
 )
 
-// overload tells when the PBX is behind. Its signal is the Go scheduler
-// latency (runtime/metrics /sched/latencies:seconds): when the 90th
+// overload tells when the PBX is behind. Its signals are the Go scheduler
+// latency (runtime/metrics /sched/latencies:seconds: when the 90th
 // percentile of the time goroutines waited to run over the last 100 ms
-// passes a threshold, requests queue faster than they are served. A UDP
+// passes a threshold, requests queue faster than they are served) and the
+// bytes waiting in the SIP UDP socket (Linux /proc/net/udp rx_queue). A UDP
 // registrar that keeps accepting then drowns in retransmissions (RFC 3261
 // §17.1.2.1 Timer E doubles only up to T2), so the PBX answers new
-// unauthenticated requests 503 with Retry-After while it lets the second,
+// unauthenticated requests (a rising share of them) 503 with Retry-After
+// while it lets the second,
 // authenticated step of registrations already under way complete.
 type overload struct {
 	threshold time.Duration
-	on        atomic.Bool
+	// queue, when set, returns the bytes waiting in the SIP UDP socket;
+	// more than maxQueue also means overload.
+	queue    func() (int, bool)
+	maxQueue int
+	// shed is the share of fresh requests refused, in per mille: it rises
+	// by 100 every 100 ms while the PBX is behind and falls by 50 when it
+	// is not, so that shedding follows the excess load instead of
+	// refusing everything.
+	shed atomic.Int32
+}
+
+// refuse reports whether to shed one fresh request now.
+func (o *overload) refuse() bool {
+	p := o.shed.Load()
+	return p > 0 && rand.Int32N(1000) < p
 }
 
 const schedLatency = "/sched/latencies:seconds"
@@ -32,7 +49,6 @@ func (o *overload) watch(ctx context.Context) {
 	prev := append([]uint64(nil), sample[0].Value.Float64Histogram().Counts...)
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
-	hold := 0
 	for {
 		select {
 		case <-ctx.Done():
@@ -41,14 +57,19 @@ func (o *overload) watch(ctx context.Context) {
 		}
 		metrics.Read(sample)
 		h := sample[0].Value.Float64Histogram()
-		if quantile(h.Buckets, h.Counts, prev, 0.90) > o.threshold.Seconds() {
-			o.on.Store(true)
-			hold = 2 // stay on for 200 ms: shedding must outlast the burst
-		} else if hold > 0 {
-			hold--
-		} else {
-			o.on.Store(false)
+		behind := quantile(h.Buckets, h.Counts, prev, 0.90) > o.threshold.Seconds()
+		if o.queue != nil {
+			if n, ok := o.queue(); ok && n > o.maxQueue {
+				behind = true
+			}
 		}
+		p := o.shed.Load()
+		if behind {
+			p = min(p+100, 950) // always let some through: the state must be observable
+		} else {
+			p = max(p-50, 0)
+		}
+		o.shed.Store(p)
 		copy(prev, h.Counts)
 	}
 }

@@ -1,8 +1,10 @@
 package pbx
 
 import (
+	"net"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 
@@ -56,7 +58,7 @@ func TestGuard(t *testing.T) {
 	}
 	called := 0
 	h := s.guard(func(*sip.Request, sip.ServerTransaction) { called++ })
-	s.load.on.Store(true)
+	s.load.shed.Store(1000)
 	tx := &recTx{}
 	h(req(false), tx)
 	if called != 0 || tx.res == nil || tx.res.StatusCode != 503 || tx.res.GetHeader("Retry-After") == nil {
@@ -66,7 +68,7 @@ func TestGuard(t *testing.T) {
 	if called != 1 {
 		t.Error("overloaded: the authenticated step was shed")
 	}
-	s.load.on.Store(false)
+	s.load.shed.Store(0)
 	h(req(false), &recTx{})
 	if called != 2 {
 		t.Error("not overloaded: request shed")
@@ -79,5 +81,33 @@ func TestGuard(t *testing.T) {
 	}
 	if s.inFlight.Load() != 0 {
 		t.Errorf("in flight %d after the handlers returned", s.inFlight.Load())
+	}
+}
+
+func TestRxQueue(t *testing.T) {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	port := uint16(c.LocalAddr().(*net.UDPAddr).Port)
+	if _, ok := rxQueue(port); !ok {
+		t.Skip("no /proc/net/udp (not Linux)")
+	}
+	if n, _ := rxQueue(port); n != 0 {
+		t.Errorf("empty socket: rx_queue %d", n)
+	}
+	s, err := net.Dial("udp", c.LocalAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := 0; i < 10; i++ {
+		s.Write(make([]byte, 500))
+	}
+	time.Sleep(20 * time.Millisecond)
+	// 10 unread datagrams: the kernel counts their buffers, at least the payload
+	if n, _ := rxQueue(port); n < 10*500 {
+		t.Errorf("rx_queue %d after 10 datagrams of 500 bytes", n)
 	}
 }

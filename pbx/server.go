@@ -199,6 +199,10 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 
 	sipCtx, stopSIP := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSIP()
+	if port := s.addrs.UDP.Port(); port != 0 {
+		s.load.queue = func() (int, bool) { return rxQueue(port) }
+		s.load.maxQueue = 256 << 10 // about 500 REGISTERs waiting
+	}
 	bg.Add(1)
 	go func() { defer bg.Done(); s.load.watch(sipCtx) }()
 	g, gctx := errgroup.WithContext(sipCtx)
@@ -297,7 +301,7 @@ func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 		// A request with credentials finishes a registration that already
 		// cost a round trip: only fresh requests are shed first.
 		fresh := req.GetHeader("Authorization") == nil
-		if n > s.maxInFlight || (fresh && s.load.on.Load()) {
+		if n > s.maxInFlight || (fresh && s.load.refuse()) {
 			s.inFlight.Add(-1)
 			s.metrics.Overloaded()
 			// RFC 3261 §21.5.4: 503 with Retry-After tells the client when to retry.
