@@ -2,6 +2,7 @@ package impair
 
 import (
 	"container/heap"
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -99,6 +100,23 @@ func (c *Conn) WriteTo(b []byte, addr net.Addr) (int, error) {
 	default:
 	}
 	return len(b), nil
+}
+
+// Drain waits until every packet queued for later (delay, jitter,
+// reordering) has been written, at most max, or until ctx ends. A phone calls
+// it when it stops sending, before it hangs up, so that the packets still "on
+// the wire" reach a peer that still listens.
+func (c *Conn) Drain(ctx context.Context, max time.Duration) {
+	deadline := time.Now().Add(max)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		c.mu.Lock()
+		n := len(c.queue)
+		c.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 // Close stops the send queue (packets still waiting are discarded, as a

@@ -1,6 +1,7 @@
 package impair_test
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"net"
@@ -151,5 +152,32 @@ func TestConnClose(t *testing.T) {
 	}
 	if err := c.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
+	}
+}
+
+// TestConnDrain: after Drain, every packet the impairment delayed has left,
+// so closing the conn then loses none of them.
+func TestConnDrain(t *testing.T) {
+	c, rx := pair(t, impair.Config{DelayMs: 80, JitterMs: 20, Seed: 4})
+	for i := range 20 {
+		pkt := make([]byte, 12)
+		binary.BigEndian.PutUint32(pkt, uint32(i))
+		if _, err := c.WriteTo(pkt, rx.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Drain(context.Background(), 5*time.Second)
+	c.Close()
+	n := 0
+	buf := make([]byte, 64)
+	for {
+		rx.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		if _, _, err := rx.ReadFrom(buf); err != nil {
+			break
+		}
+		n++
+	}
+	if n != 20 {
+		t.Errorf("%d of 20 delayed packets arrived after Drain and Close", n)
 	}
 }

@@ -236,6 +236,11 @@ func (m *media) talk(ctx context.Context, d time.Duration, digits string) error 
 			return ctx.Err()
 		}
 	}
+	// The network still holds delayed packets: let them arrive while the
+	// other side listens, so that every run delivers the same packets.
+	if c, ok := m.rtpOut.(*impair.Conn); ok {
+		c.Drain(ctx, time.Second)
+	}
 	if m.rtcpInterval > 0 {
 		m.sendSR(rtcpDst)
 	}
