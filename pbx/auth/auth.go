@@ -106,7 +106,7 @@ func (a *Authenticator) Check(req *sip.Request) Result {
 	var res Result
 	// A request may carry credentials for several realms; use ours.
 	for _, h := range req.GetHeaders(credName) {
-		cred, err := digest.ParseCredentials(h.Value())
+		cred, err := parseCredentials(h.Value())
 		if err != nil {
 			res = Result{Err: fmt.Errorf("%w: %v", ErrMalformed, err)}
 			continue

@@ -263,3 +263,23 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseCredentials: the fast parser agrees with digest.ParseCredentials
+// whenever it accepts.
+func FuzzParseCredentials(f *testing.F) {
+	f.Add(`Digest username="200", realm="lab.local", nonce="abc", uri="sip:lab.local", response="00ff", algorithm=MD5, cnonce="x", qop=auth, nc=00000001`)
+	f.Add(`Digest username="200",realm="lab.local",nonce="a b",uri="sip:x",response="1"`)
+	f.Add(`Digest  username = "a" , nc=zz`)
+	f.Add(`Digest username="a",`)
+	f.Add(`Digest username="\"a"`)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := auth.ParseCredentialsForTest(s)
+		want, werr := digest.ParseCredentials(s)
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("%q: fast %v, library %v", s, err, werr)
+		}
+		if err == nil && *got != *want {
+			t.Fatalf("%q:\n fast    %+v\n library %+v", s, got, want)
+		}
+	})
+}

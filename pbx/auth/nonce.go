@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"hash"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,6 +22,7 @@ const (
 // nonces issues and checks nonces: base64url(id | issued unix ns | HMAC).
 type nonces struct {
 	key  []byte
+	macs sync.Pool // of hash.Hash: hmac.New allocates and keys a hash each time
 	seq  atomic.Uint64
 	mu   [ringShards]sync.Mutex
 	ring []slot // ringSize
@@ -38,9 +40,15 @@ func newNonces(key []byte) *nonces {
 }
 
 func (n *nonces) mac(b []byte) []byte {
-	m := hmac.New(sha256.New, n.key)
+	m, _ := n.macs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, n.key)
+	}
+	m.Reset()
 	m.Write(b[:16])
-	return m.Sum(nil)[:16]
+	sum := m.Sum(nil)[:16]
+	n.macs.Put(m)
+	return sum
 }
 
 func (n *nonces) issue(now time.Time) string {

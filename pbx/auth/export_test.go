@@ -1,0 +1,4 @@
+package auth
+
+// ParseCredentialsForTest exposes parseCredentials to the fuzz test.
+var ParseCredentialsForTest = parseCredentials
