@@ -13,7 +13,10 @@
 //
 // # Overload
 //
-// When more requests are being handled at once than the PBX can serve,
-// new REGISTER and OPTIONS requests get 503 Service Unavailable with
-// Retry-After (RFC 3261 §21.5.4) instead of piling up into retransmissions.
+// When requests arrive faster than the PBX serves them (the Go scheduler
+// latency rises, or datagrams pile up in the SIP UDP socket), a growing
+// share of new unauthenticated REGISTER and OPTIONS requests gets 503
+// Service Unavailable with Retry-After (RFC 3261 §21.5.4), while the
+// authenticated second step of registrations under way completes: the load
+// is shed instead of turning into retransmissions.
 package pbx
