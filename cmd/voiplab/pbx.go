@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/emiago/sipgo/sip"
 	"github.com/spf13/cobra"
 
 	"voiplab/capture"
@@ -163,9 +164,18 @@ func runPBXServe(ctx context.Context, g *globals, o pbxServeOptions) (err error)
 	if err != nil {
 		return err
 	}
-	// The SIP stack allocates per message: collect garbage less often
-	// (a PBX process has memory to spare; the registrar bench gains ~20 % CPU).
-	debug.SetGCPercent(400)
+	// A completed non-INVITE server transaction over UDP stays 64*T1 = 32 s
+	// to answer retransmissions (RFC 3261 §17.2.2 Timer J); at 10,000
+	// registrations/s that held 600 MB. Retransmissions of a request that
+	// got its final response stop within T2 (4 s) of the loss, so 5 s (as
+	// Kamailio's tm wait timer) covers them. sipgo keeps its timers in
+	// package variables: set once here, before any transaction exists.
+	sip.Timer_J = 5 * time.Second
+	// The SIP stack allocates per message (about 5 KB per transaction, kept
+	// until Timer J): collect garbage less often (the registrar bench gains
+	// CPU), and more often again near 1 GiB.
+	debug.SetGCPercent(200)
+	debug.SetMemoryLimit(1 << 30)
 	go func() {
 		select {
 		case <-srv.Ready():
