@@ -152,7 +152,14 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 	defer ls.close()
 	s.addrs.Store = st.Path()
 
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("voiplab-pbx"))
+	var udpConn atomic.Pointer[net.PacketConn]
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("voiplab-pbx"),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerReadFilter(s.shedFilter(func() net.PacketConn {
+			if p := udpConn.Load(); p != nil {
+				return *p
+			}
+			return nil
+		}))))
 	if err != nil {
 		return fmt.Errorf("pbx: sip: %w", err)
 	}
@@ -207,6 +214,7 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 	go func() { defer bg.Done(); s.load.watch(sipCtx) }()
 	g, gctx := errgroup.WithContext(sipCtx)
 	if ls.udp != nil {
+		udpConn.Store(&ls.udp)
 		for range s.udpReaders {
 			g.Go(func() error { return clean(srv.ServeUDP(ls.udp)) })
 		}
@@ -300,8 +308,9 @@ func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 		n := s.inFlight.Add(1)
 		// A request with credentials finishes a registration that already
 		// cost a round trip: only fresh requests are shed first.
+		// UDP requests are shed before parsing (shedFilter).
 		fresh := req.GetHeader("Authorization") == nil
-		if n > s.maxInFlight || (fresh && s.load.refuse()) {
+		if n > s.maxInFlight || (fresh && req.Transport() != "UDP" && s.load.refuse()) {
 			s.inFlight.Add(-1)
 			s.metrics.Overloaded()
 			// RFC 3261 §21.5.4: 503 with Retry-After tells the client when to retry.
