@@ -31,9 +31,12 @@ type Reader struct {
 	src      packetSource
 	ng       bool
 	linkType uint16
-	closer   io.Closer
-	counter  *countingReader
-	total    int64
+	// linkFromFirst: a pcapng whose interface block was not read yet takes
+	// its link type from the first packet's interface
+	linkFromFirst bool
+	closer        io.Closer
+	counter       *countingReader
+	total         int64
 
 	info FileInfo
 	done bool
@@ -121,7 +124,9 @@ func newReader(in io.Reader, name string) (*Reader, error) {
 		if nr.NInterfaces() > 0 {
 			r.linkType = uint16(nr.LinkType())
 		} else {
+			// no interface block yet: the first packet's interface tells
 			r.linkType = linkEthernet
+			r.linkFromFirst = true
 		}
 	default:
 		return nil, fmt.Errorf("capture: %s: %w (%s)", base, ErrNotCapture, describeHead(head))
@@ -181,6 +186,10 @@ func (r *Reader) Next() (*Datagram, error) {
 			if l, ok := ci.AncillaryData[0].(layers.LinkType); ok {
 				lt = uint16(l)
 			}
+		}
+		if r.linkFromFirst {
+			r.linkFromFirst = false
+			r.linkType, r.info.LinkType = lt, linkName(lt)
 		}
 		r.dec.frame(data, lt, r.info.Packets, ts) // a snapped frame shows in its IP and UDP lengths
 	}

@@ -262,3 +262,38 @@ func TestTruncatedPcapng(t *testing.T) {
 		})
 	}
 }
+
+// TestPcapngLinkTypeFromInterface: a pcapng of raw IP (what `voiplab capture
+// -i any` writes) reports link type rawip, read from its interface block.
+func TestPcapngLinkTypeFromInterface(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := NewFrameWriter(&buf, FrameWriterOptions{Interface: "any", LinkType: LinkTypeRaw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// an IPv4/UDP packet, 28 bytes of headers and 4 of payload
+	pkt := []byte{0x45, 0, 0, 32, 0, 0, 0, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 2,
+		0x13, 0xc4, 0x13, 0xc4, 0, 12, 0, 0, 'p', 'i', 'n', 'g'}
+	if err := w.WriteFrame(&Frame{Data: pkt, Length: len(pkt), Time: time.Unix(1e9, 0), LinkType: LinkTypeRaw}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewReader(&buf, "any.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := r.Next()
+	if err != nil || string(d.Payload) != "ping" {
+		t.Fatalf("Next: %v %+v", err, d)
+	}
+	for {
+		if _, err := r.Next(); err != nil {
+			break
+		}
+	}
+	if lt := r.Info().LinkType; lt != "rawip" {
+		t.Errorf("link type %q, want rawip", lt)
+	}
+}
