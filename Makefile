@@ -22,9 +22,13 @@ test: ## run the unit, golden, corpus and CLI tests (what CI and the README run)
 interop: build ## run the tests against real peers (tshark, ...): needs ../shared/peers/install.sh
 	$(GO) test -count=1 -tags interop ./...
 
-bench: build ## benchmarks: Go micro-benchmarks, then voiplab vs tshark, dumpcap and kamailio
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+bench: build ## benchmarks side by side with the peers: tshark, Kamailio, dumpcap (as root)
+	$(GO) test -run '^$$' -bench . -skip 'RelaySplit|CallsSIPp' -benchmem ./...
 	bash bench/analyze.sh
+	bash bench/pbx_register.sh
+	$(GO) test -run '^$$' -bench RelaySplit -benchtime=1x ./pbx/relay/
+	$(GO) test -tags interop -run '^$$' -bench CallsSIPp -benchtime=1x ./pbx/b2bua/
+	@if [ "$$(id -u)" -eq 0 ]; then bash bench/capture.sh; else echo "bench/capture.sh needs root (live capture vs dumpcap): skipped"; fi
 
 fuzz: ## run every fuzz target for FUZZTIME (default 10s) each
 	@set -e; for pkg in $$($(GO) list ./...); do \

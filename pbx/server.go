@@ -189,6 +189,7 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 		Extension: s.extension, Codecs: s.cfg.Codecs, RelayMode: s.cfg.Media.Relay, Relay: rl,
 		OnCDR:   func(r cdr.Record) { s.writeCDR(st, r) },
 		Metrics: s.metrics, Logger: s.base, Now: s.now,
+		Overloaded: s.load.refuse, // fresh INVITEs are shed with 503 Retry-After, like fresh REGISTERs
 	})
 	if err != nil {
 		return fmt.Errorf("pbx: %w", err)

@@ -154,13 +154,30 @@ func New(cfg Config) (*B2BUA, error) {
 
 // Attach registers the B2BUA's request handlers on srv.
 func (b *B2BUA) Attach(srv *sipgo.Server) {
-	srv.OnInvite(b.onInvite)
-	srv.OnAck(b.onAck)
-	srv.OnBye(b.onBye)
-	srv.OnCancel(b.onCancel)
-	srv.OnUpdate(b.onInDialog)
-	srv.OnInfo(b.onInDialog)
-	srv.OnPrack(b.onPrack)
+	srv.OnInvite(b.safe(b.onInvite))
+	srv.OnAck(b.safe(b.onAck))
+	srv.OnBye(b.safe(b.onBye))
+	srv.OnCancel(b.safe(b.onCancel))
+	srv.OnUpdate(b.safe(b.onInDialog))
+	srv.OnInfo(b.safe(b.onInDialog))
+	srv.OnPrack(b.safe(b.onPrack))
+}
+
+// safe recovers a panic of a handler: sipgo has no recovery of its own, and
+// nothing a peer sends may crash the PBX. The request gets a 500 (an ACK,
+// which has no response, is only logged).
+func (b *B2BUA) safe(h sipgo.RequestHandler) sipgo.RequestHandler {
+	return func(req *sip.Request, tx sip.ServerTransaction) {
+		defer func() {
+			if r := recover(); r != nil {
+				b.log.Error("handler panic", "method", string(req.Method), "src", req.Source(), "panic", fmt.Sprint(r))
+				if req.Method != sip.ACK && tx != nil {
+					_ = tx.Respond(sip.NewResponseFromRequest(req, 500, "Server Internal Error", nil))
+				}
+			}
+		}()
+		h(req, tx)
+	}
 }
 
 // Refuse makes new INVITEs get 503 with Retry-After (graceful stop) when on.
