@@ -53,6 +53,7 @@ type Server struct {
 	passwords map[string]string
 	metrics   *metrics.Metrics
 	reg       *registrar.Registrar
+	regs      *regLayer
 	calls     *b2bua.B2BUA
 }
 
@@ -195,7 +196,8 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 		return fmt.Errorf("pbx: %w", err)
 	}
 	s.calls.Attach(srv)
-	srv.OnRegister(s.guard(s.reg.HandleRegister))
+	srv.OnRegister(s.guard(s.reg.HandleRegister))                    // TCP, TLS, and what regLayer leaves
+	s.regs = newRegLayer(s.guard(s.reg.HandleRegister), sip.Timer_J) // UDP (read filter)
 	srv.OnOptions(s.guard(s.reg.HandleOptions))
 
 	s.started = s.now()

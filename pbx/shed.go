@@ -19,22 +19,25 @@ import (
 // the normal way. It never returns an error (that would end the read loop).
 func (s *Server) shedFilter(conn func() net.PacketConn) sip.TransportReadFilter {
 	return func(p sip.TransportReadProps, data []byte) ([]byte, error) {
-		if p.Transport != "UDP" || !s.load.refuse() {
+		if p.Transport != "UDP" {
 			return data, nil
 		}
 		c := conn()
 		if c == nil {
 			return data, nil
 		}
-		res, ok := stateless503(data)
-		if !ok {
-			return data, nil
+		if s.load.refuse() {
+			if res, ok := stateless503(data); ok {
+				if _, err := c.WriteTo(res, p.RemoteAddr); err == nil {
+					s.metrics.Overloaded()
+					return nil, nil // dropped: answered
+				}
+			}
 		}
-		if _, err := c.WriteTo(res, p.RemoteAddr); err != nil {
-			return data, nil
+		if s.regs != nil && bytes.HasPrefix(data, []byte("REGISTER ")) && s.regs.serve(c, p.RemoteAddr, data) {
+			return nil, nil // served without sipgo's transaction layer (regtx.go)
 		}
-		s.metrics.Overloaded()
-		return nil, nil // dropped: answered
+		return data, nil
 	}
 }
 
