@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -85,6 +86,14 @@ func WriteHTML(w io.Writer, r *analyze.Result, opt HTMLOptions) error {
 	if err != nil {
 		return fmt.Errorf("report: html template: %w", err)
 	}
+	var body strings.Builder
+	for i := range p.Calls {
+		body.Reset()
+		if err := tpl.ExecuteTemplate(&body, "callbody", &p.Calls[i]); err != nil {
+			return fmt.Errorf("report: html: call %d: %w", p.Calls[i].N, err)
+		}
+		p.Calls[i].Body = bodyScript(body.String())
+	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if err := tpl.Execute(bw, p); err != nil {
 		return fmt.Errorf("report: html: %w", err)
@@ -94,6 +103,23 @@ func WriteHTML(w io.Writer, r *analyze.Result, opt HTMLOptions) error {
 	}
 	return nil
 }
+
+// bodyScript wraps the HTML of a call's body in a <script
+// type="text/html">: the browser keeps a script's text as one string,
+// without parsing it into elements or laying it out, so the thousand
+// collapsed calls of a large capture cost almost nothing until one is
+// opened (the page's script then inserts it). Script text ends at the
+// first "</script" and "<!--" changes how it is read (HTML Living
+// Standard §4.12.1.3), so both are escaped as "<\/script" and "<\!--",
+// which the page's fill undoes. Every text of the body went through
+// html/template, which escapes '<' in data, so only our own markup (the
+// chart options' script elements) holds them.
+func bodyScript(html string) template.HTML {
+	html = scriptEnd.ReplaceAllString(html, `<\$1`)
+	return template.HTML(`<script type="text/html" class="lazybody">` + html + `</script>`)
+}
+
+var scriptEnd = regexp.MustCompile(`(?i)<(/script|!--)`)
 
 // page is what the template renders.
 type page struct {
@@ -137,8 +163,9 @@ type callView struct {
 	Failed   bool // rejected or failed: Why explains the failure
 	Streams  []streamView
 	Findings []findingView
-	Worst    string       // the worst finding severity, for the summary line
-	Headline *findingView // the first finding of that severity
+	Worst    string        // the worst finding severity, for the summary line
+	Headline *findingView  // the first finding of that severity
+	Body     template.HTML // the rendered body, as bodyScript wraps it
 }
 
 type messageView struct {

@@ -43,9 +43,6 @@ const chromium = "/usr/bin/chromium"
 // language. A screenshot of each report is saved in $VOIPLAB_ARTIFACTS (or
 // a temporary directory).
 func TestHTMLInBrowser(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("interop test needs %s (apt-get install chromium): %v", chromium, err)
-	}
 	dir := corpusDir(t)
 	artifacts := os.Getenv("VOIPLAB_ARTIFACTS")
 	if artifacts == "" {
@@ -54,23 +51,7 @@ func TestHTMLInBrowser(t *testing.T) {
 	if err := os.MkdirAll(artifacts, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("no-first-run", true),
-		// the network is cut: any name resolves to nothing and any
-		// connection goes to a closed port
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND"),
-		chromedp.Flag("proxy-server", "127.0.0.1:9"),
-		chromedp.WindowSize(1400, 1000),
-	)
-	defer cancel()
-	browser, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	if err := chromedp.Do(browser); err != nil { // start the browser
-		t.Fatal(err)
-	}
+	browser := startBrowser(t)
 
 	for _, name := range browserCaptures {
 		r := analyse(t, filepath.Join(dir, "pcaps", name))
@@ -255,6 +236,34 @@ func TestHTMLInBrowser(t *testing.T) {
 			})
 		}
 	}
+}
+
+// startBrowser starts headless chromium with the network cut off; it is
+// stopped when the test ends.
+func startBrowser(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("interop test needs %s (apt-get install chromium): %v", chromium, err)
+	}
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("no-first-run", true),
+		// the network is cut: any name resolves to nothing and any
+		// connection goes to a closed port
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND"),
+		chromedp.Flag("proxy-server", "127.0.0.1:9"),
+		chromedp.WindowSize(1400, 1000),
+	)
+	t.Cleanup(cancel)
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(browser); err != nil { // start the browser
+		t.Fatal(err)
+	}
+
+	return browser
 }
 
 func args(as []*runtime.RemoteObject) string {

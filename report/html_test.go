@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -200,6 +201,15 @@ func checkPage(t *testing.T, r *analyze.Result, page string) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c, call)
 		}
+		if n.Type == html.ElementNode && n.Data == "script" && attr(n, "class") == "lazybody" {
+			body, err := lazyBody(n)
+			if err != nil {
+				t.Errorf("body of %s: %v", call, err)
+			}
+			for _, c := range body {
+				walk(c, call)
+			}
+		}
 	}
 	walk(doc, "")
 	for i, c := range r.Calls {
@@ -221,6 +231,19 @@ func checkPage(t *testing.T, r *analyze.Result, page string) {
 	}
 }
 
+// lazyBody parses the body of a collapsed call, which the page keeps as
+// the text of a <script type="text/html" class="lazybody"> and inserts
+// when the call is opened, undoing the escapes of "</script" and "<!--".
+func lazyBody(n *html.Node) ([]*html.Node, error) {
+	if attr(n, "type") != "text/html" || n.FirstChild == nil || n.Parent == nil || n.Parent.Data != "details" {
+		return nil, errors.New("not a text/html script with text inside a details element")
+	}
+	text := lazyEscape.ReplaceAllString(n.FirstChild.Data, "<$1")
+	return html.ParseFragment(strings.NewReader(text), n.Parent)
+}
+
+var lazyEscape = regexp.MustCompile(`(?i)<\\(/script|!--)`)
+
 func attr(n *html.Node, key string) string {
 	for _, a := range n.Attr {
 		if a.Key == key {
@@ -234,6 +257,13 @@ func visibleText(n *html.Node) string {
 	var b strings.Builder
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "script" && attr(n, "class") == "lazybody" {
+			body, _ := lazyBody(n) // checkPage reports the error
+			for _, c := range body {
+				walk(c)
+			}
+			return
+		}
 		if n.Type == html.ElementNode && (n.Data == "script" || n.Data == "style") {
 			return
 		}

@@ -1,0 +1,112 @@
+//go:build interop
+
+package report_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// TestHTMLLargeInBrowser opens the report of a synthetic capture of 1,000
+// calls (synth.Bench) in headless chromium and checks that it is
+// interactive quickly: DOMContentLoaded and load within 2 s of the
+// navigation's start, and one call opened (its body built, its ladder and
+// charts drawn, then painted) within 0.5 s. It logs the measured times.
+func TestHTMLLargeInBrowser(t *testing.T) {
+	const calls = 1000
+	r := largeResult(t, calls)
+	page := filepath.Join(t.TempDir(), "report.html")
+	html := render(t, r, "en")
+	if err := os.WriteFile(page, []byte(html), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d calls, %d streams: page of %.1f MB", len(r.Calls), len(r.Streams), float64(len(html))/1e6)
+
+	browser := startBrowser(t)
+	var mu sync.Mutex
+	var problems []string
+	tab, cancelTab := chromedp.NewContext(browser, chromedp.WithListener(func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeWarning {
+				problems = append(problems, fmt.Sprintf("console %s: %s", e.Type, args(e.Args)))
+			}
+		case *runtime.EventExceptionThrown:
+			problems = append(problems, "exception: "+e.ExceptionDetails.Text)
+		}
+	}))
+	defer cancelTab()
+	if err := chromedp.Do(tab); err != nil { // open the tab before timing the page
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(tab, 60*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+page)); err != nil {
+		t.Fatal(err)
+	}
+	wall := time.Since(start)
+	// Navigation Timing: milliseconds since the navigation started
+	times, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => {
+		const n = performance.getEntriesByType("navigation")[0];
+		return [n.domContentLoadedEventEnd, n.loadEventEnd];
+	})()`))
+	if err != nil || len(times) != 2 {
+		t.Fatalf("navigation timing %v: %v", times, err)
+	}
+	dcl, load := ms(times[0]), ms(times[1])
+	t.Logf("DOMContentLoaded %v, load %v (Navigate returned after %v)", dcl, load, wall.Round(time.Millisecond))
+	if dcl > 2*time.Second || load > 2*time.Second {
+		t.Errorf("page of %d calls: DOMContentLoaded %v, load %v, want under 2 s", calls, dcl, load)
+	}
+
+	// open a call in the middle: the page builds its body, draws its charts,
+	// then the browser paints it
+	n := calls / 2
+	opened, err := chromedp.Run(ctx, chromedp.Evaluate[float64](fmt.Sprintf(`new Promise(resolve => {
+		const d = document.getElementById("call-%d");
+		const t0 = performance.now();
+		d.addEventListener("toggle", () => requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0)), { once: true });
+		d.open = true;
+	})`, n), chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("call %d opened and painted in %v", n, ms(opened))
+	if ms(opened) > 500*time.Millisecond {
+		t.Errorf("opening call %d took %v, want under 0.5 s", n, ms(opened))
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](fmt.Sprintf(`(() => {
+		const d = document.getElementById("call-%d");
+		return [d.querySelectorAll("svg .arrow.sip").length, d.querySelectorAll(".chart canvas").length,
+			document.querySelectorAll("svg .arrow.sip").length];
+	})()`, n)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.Calls[n-1]
+	if got[0] != len(c.Messages) || got[1] != len(c.Streams) {
+		t.Errorf("call %d open: %d arrows and %d charts, want %d and %d", n, got[0], got[1], len(c.Messages), len(c.Streams))
+	}
+	t.Logf("SIP arrows in the live page after opening one call: %d", got[2])
+
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
+
+func ms(v float64) time.Duration {
+	return time.Duration(v * float64(time.Millisecond)).Round(time.Millisecond)
+}
