@@ -137,6 +137,7 @@ type page struct {
 	Example                *jitterExample
 	Glossary               []string
 	EChartsJS              template.JS
+	ChartBase              template.JS // what every chart's option shares (JSON), see splitOption
 }
 
 type stateCount struct {
@@ -241,6 +242,17 @@ func buildPage(r *analyze.Result, opt HTMLOptions, tr *translator, log *slog.Log
 		c, err := buildStreamChart(s, tr)
 		if err != nil {
 			return v, err
+		}
+		if c != nil {
+			switch {
+			case p.ChartBase == "":
+				p.ChartBase = template.JS(c.base)
+			case string(p.ChartBase) != c.base:
+				// not seen so far (every chart of a page has the same
+				// options), but then this chart needs them all: merged over
+				// the page's base, the whole option still draws this chart
+				c.Option = c.full
+			}
 		}
 		v.Chart = c
 		return v, nil

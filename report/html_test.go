@@ -225,6 +225,14 @@ func checkPage(t *testing.T, r *analyze.Result, page string) {
 	if len(options) != len(charts) {
 		t.Errorf("%d chart options for %d chart elements", len(options), len(charts))
 	}
+	if len(charts) > 0 {
+		var base map[string]any
+		if b := byID(doc, "chart-base"); b == nil || b.FirstChild == nil {
+			t.Errorf("%d charts and no chart-base", len(charts))
+		} else if err := json.Unmarshal([]byte(b.FirstChild.Data), &base); err != nil || base["series"] == nil || base["xAxis"] == nil {
+			t.Errorf("chart-base %v: %.200s", err, b.FirstChild.Data)
+		}
+	}
 	text := visibleText(doc)
 	if m := untranslated.FindString(text); m != "" {
 		t.Errorf("untranslated catalogue id %q on the page", m)
@@ -243,6 +251,18 @@ func lazyBody(n *html.Node) ([]*html.Node, error) {
 }
 
 var lazyEscape = regexp.MustCompile(`(?i)<\\(/script|!--)`)
+
+func byID(n *html.Node, id string) *html.Node {
+	if n.Type == html.ElementNode && attr(n, "id") == id {
+		return n
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if f := byID(c, id); f != nil {
+			return f
+		}
+	}
+	return nil
+}
 
 func attr(n *html.Node, key string) string {
 	for _, a := range n.Attr {
