@@ -172,6 +172,11 @@ type callView struct {
 type messageView struct {
 	ID, Title, Head, SDP string
 	Raw                  bool
+	// Same is the ID of an earlier message of the call with the same raw
+	// text (a retransmission), SameFrame its frame: the page writes the
+	// text once and copies it when this message is shown.
+	Same      string
+	SameFrame int
 }
 
 type negotiationView struct {
@@ -271,10 +276,14 @@ func buildPage(r *analyze.Result, opt HTMLOptions, tr *translator, log *slog.Log
 		var svg strings.Builder
 		writeSVGLadder(&svg, buildLadder(c, streams, true), prefix, tr)
 		cv.Ladder = template.HTML(svg.String()) // built with html.EscapeString on every text
+		first := map[string]int{}               // raw text → index of its first message
 		for j, m := range c.Messages {
 			mv := messageView{ID: fmt.Sprintf("%s-m%d", prefix, j),
 				Title: tr.T("msg.title", map[string]any{"Frame": m.Frame}) + " · " + m.Src + " → " + m.Dst + " · " + m.Transport}
-			if m.Raw != "" {
+			if k, ok := first[m.Raw]; ok && m.Raw != "" {
+				mv.Raw, mv.Same, mv.SameFrame = true, cv.Messages[k].ID, c.Messages[k].Frame
+			} else if m.Raw != "" {
+				first[m.Raw] = j
 				mv.Raw = true
 				head, body, _ := strings.Cut(strings.ReplaceAll(m.Raw, "\r\n", "\n"), "\n\n")
 				mv.Head, mv.SDP = head, strings.TrimRight(body, "\n")

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"voiplab/analyze"
 	"voiplab/report"
 )
 
@@ -169,6 +170,21 @@ func TestHTMLInBrowser(t *testing.T) {
 					}
 				}
 
+				// a retransmission's text, written once on the page, is copied
+				// into its panel when its arrow is clicked
+				if n, j := retransmission(r); n > 0 {
+					shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(() => {
+						document.getElementById("c%[1]d-a%[2]d").dispatchEvent(new MouseEvent("click", { bubbles: true }));
+						const m = document.getElementById("c%[1]d-m%[2]d");
+						return m.hidden ? "" : m.textContent;
+					})()`, n, j)))
+					raw := strings.ReplaceAll(r.Calls[n-1].Messages[j].Raw, "\r\n", "\n")
+					head, _, _ := strings.Cut(raw, "\n\n")
+					if err != nil || !strings.Contains(shown, head) {
+						t.Errorf("call %d message %d (a retransmission): panel shows %q (%v), want its text %q", n, j, short(shown), err, short(head))
+					}
+				}
+
 				// a frame link of a finding opens its call and shows that message
 				if link, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const a = document.querySelector("#findings a.frame"); return a ? a.getAttribute("href") + "|" + a.dataset.frame : ""; })()`)); link != "" {
 					call, frame, _ := strings.Cut(link, "|")
@@ -264,6 +280,21 @@ func startBrowser(t *testing.T) context.Context {
 	}
 
 	return browser
+}
+
+// retransmission is the first message (call number, message index) whose
+// raw text repeats an earlier message of its call, or 0, 0.
+func retransmission(r *analyze.Result) (int, int) {
+	for i, c := range r.Calls {
+		seen := map[string]bool{}
+		for j, m := range c.Messages {
+			if m.Raw != "" && seen[m.Raw] {
+				return i + 1, j
+			}
+			seen[m.Raw] = true
+		}
+	}
+	return 0, 0
 }
 
 func args(as []*runtime.RemoteObject) string {
