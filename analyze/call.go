@@ -358,10 +358,41 @@ func (a *Analyzer) setEndpoint(ap netip.AddrPort, ep endpoint) {
 		if ep.callID == "" { // an SDP outside SIP (H.248) keeps the call it belonged to
 			ep.callID, ep.role, ep.media, ep.private = old.callID, old.role, old.media, old.private
 		}
+		ep.calls = old.calls
+		ep.addCall(ep.callID, ep.role)
 		*old = ep
 		return
 	}
+	ep.addCall(ep.callID, ep.role)
 	a.endpoints[ap] = &ep
+}
+
+// addCall remembers that a call announced this address with a role. A
+// B2BUA with direct media passes one SDP into both of its legs, and the two
+// legs have different Call-IDs: the media then belongs to both calls.
+func (ep *endpoint) addCall(callID string, role int) {
+	if callID == "" || len(ep.calls) >= 8 {
+		return
+	}
+	for _, c := range ep.calls {
+		if c.callID == callID && c.role == role {
+			return
+		}
+	}
+	ep.calls = append(ep.calls, epCall{callID: callID, role: role})
+}
+
+// roleIn returns the role with which call callID announced the endpoint.
+func (ep *endpoint) roleIn(callID string) (int, bool) {
+	if ep == nil {
+		return 0, false
+	}
+	for i := len(ep.calls) - 1; i >= 0; i-- {
+		if ep.calls[i].callID == callID {
+			return ep.calls[i].role, true
+		}
+	}
+	return 0, false
 }
 
 // checkNAT compares the addresses a party writes in SDP and Contact with the

@@ -27,8 +27,8 @@ func (a *Analyzer) Result() *Result {
 			continue
 		}
 		a.prepareStream(s)
-		if s.callID != "" {
-			byCall[s.callID] = append(byCall[s.callID], s)
+		for _, id := range s.calls() {
+			byCall[id] = append(byCall[id], s)
 		}
 	}
 	streamFindings := map[*stream][]Finding{}
@@ -324,19 +324,25 @@ func (a *Analyzer) finishCall(dg *dialog, streams []*stream, streamFindings map[
 	var dtmfs []DTMF
 	for _, s := range streams {
 		out.Streams = append(out.Streams, s.id)
-		fs = append(fs, streamFindings[s]...)
-		dtmfs = append(dtmfs, s.digits...)
+		own := s.callID == dg.callID || s.callID == ""
+		if own { // a stream's own findings go with its own call, not every leg
+			fs = append(fs, streamFindings[s]...)
+			dtmfs = append(dtmfs, s.digits...)
+		}
 		st := s.final
 		if st.Last.After(out.End) {
 			out.End = st.Last
 		}
 		recv := -1
+		dstRole, dstOK := s.dstEP.roleIn(dg.callID)
+		srcRole, srcOK := s.srcEP.roleIn(dg.callID)
 		switch {
-		case s.dstEP != nil && s.dstEP.callID == dg.callID:
-			recv = s.dstEP.role
-		case s.srcEP != nil && s.srcEP.callID == dg.callID:
+		case dstOK:
+			recv = dstRole
+		case srcOK && (s.dstEP == nil || len(s.dstEP.calls) == 0):
+			// sent from where this call's SDP said, to an address no SDP announced
 			mismatch = true
-			if exp := expectedAddr(a, dg.callID, 1-s.srcEP.role); exp != "" {
+			if exp := expectedAddr(a, dg.callID, 1-srcRole); exp != "" {
 				fs = append(fs, newFinding(CodeRTPAddressMismatch, dg.callID, []int{st.FirstFrame}, map[string]string{
 					"src": s.key.src.String(), "dst": s.key.dst.String(), "expected": exp,
 				}))
@@ -352,7 +358,7 @@ func (a *Analyzer) finishCall(dg *dialog, streams []*stream, streamFindings map[
 				}
 			}
 		}
-		if s.mainPT >= 0 && len(c.allPTs) > 0 {
+		if own && s.mainPT >= 0 && len(c.allPTs) > 0 {
 			for _, pt := range st.PayloadTypes {
 				if _, ok := c.allPTs[int(pt)]; ok || int(pt) == s.eventPT {
 					continue
@@ -363,7 +369,7 @@ func (a *Analyzer) finishCall(dg *dialog, streams []*stream, streamFindings map[
 				break
 			}
 		}
-		if s.eventSeen && !c.eventPT {
+		if own && s.eventSeen && !c.eventPT {
 			fs = append(fs, newFinding(CodeDTMFNotNegotiated, dg.callID, []int{st.FirstFrame}, map[string]string{
 				"stream": s.id, "pt": itoa(s.eventPT),
 			}))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"voiplab/analyze/codec"
@@ -25,8 +26,15 @@ type endpoint struct {
 	media   int
 	formats []sdpneg.Format
 	private bool
-	rtcp    bool // the RTCP port of an RTP m= line
-	rtp     bool // the m= line is RTP (RTP/AVP, RTP/SAVP...), not udptl or TCP
+	calls   []epCall // every call that announced it (a B2BUA's two legs)
+	rtcp    bool     // the RTCP port of an RTP m= line
+	rtp     bool     // the m= line is RTP (RTP/AVP, RTP/SAVP...), not udptl or TCP
+}
+
+// epCall is one call that announced an endpoint, with the role of the party.
+type epCall struct {
+	callID string
+	role   int
 }
 
 // streamKey identifies an RTP stream as Wireshark does: source, destination and SSRC.
@@ -61,6 +69,8 @@ type stream struct {
 	eventSeen        bool
 	eventUnsignalled bool
 	eventPT          int
+
+	callIDs []string // every call it belongs to (see memberships)
 
 	dtmf    dtmf.Detector
 	digits  []DTMF
@@ -199,13 +209,45 @@ func (a *Analyzer) newStream(key streamKey, conv *endpoint) *stream {
 	case s.srcEP != nil && s.srcEP.callID != "":
 		s.callID = s.srcEP.callID
 	}
+	s.callIDs = a.memberships(s)
 	a.streams[key] = s
 	a.streamList = append(a.streamList, s)
-	if s.callID != "" && a.live() {
-		a.callStreams[s.callID] = append(a.callStreams[s.callID], s)
+	if a.live() {
+		for _, id := range s.calls() {
+			a.callStreams[id] = append(a.callStreams[id], s)
+		}
 	}
 	a.bySSRC[key.ssrc] = append(a.bySSRC[key.ssrc], s)
 	return s
+}
+
+// calls returns the Call-IDs the stream belongs to: its own, and the other
+// legs (a B2BUA with direct media) that announced its source or destination.
+func (s *stream) calls() []string { return s.callIDs }
+
+// memberships lists, when a stream starts, the calls it belongs to: those
+// that announced its destination or source and have not ended yet (an
+// address reused by a later call does not bring the stream into an
+// earlier, finished one).
+func (a *Analyzer) memberships(s *stream) []string {
+	var ids []string
+	if s.callID != "" {
+		ids = append(ids, s.callID)
+	}
+	for _, ep := range [2]*endpoint{s.dstEP, s.srcEP} {
+		if ep == nil {
+			continue
+		}
+		for _, c := range ep.calls {
+			if slices.Contains(ids, c.callID) {
+				continue
+			}
+			if dg := a.dialogs[c.callID]; dg != nil && dg.endAt.IsZero() {
+				ids = append(ids, c.callID)
+			}
+		}
+	}
+	return ids
 }
 
 // rtpEventPT is the payload type Wireshark decodes as RFC 4733
