@@ -29,6 +29,21 @@ type overload struct {
 	// is not, so that shedding follows the excess load instead of
 	// refusing everything.
 	shed atomic.Int32
+	// queueOver: the last queue sample was over maxQueue (watch only).
+	queueOver bool
+}
+
+// queueBehind reports whether n bytes waiting in the SIP socket say the PBX
+// is behind: over maxQueue in two samples in a row (a backlog that lasted
+// 100 ms; a GC cycle or another process on a busy machine delays the read
+// loops for less, and the backlog then drains without a retransmission:
+// RFC 3261 T1 is 500 ms), or over 4×maxQueue at once (the kernel drops
+// datagrams at the 8 MiB buffer).
+func (o *overload) queueBehind(n int) bool {
+	over := n > o.maxQueue
+	behind := n > 4*o.maxQueue || (over && o.queueOver)
+	o.queueOver = over
+	return behind
 }
 
 // refuse reports whether to shed one fresh request now.
@@ -59,7 +74,7 @@ func (o *overload) watch(ctx context.Context) {
 		h := sample[0].Value.Float64Histogram()
 		behind := quantile(h.Buckets, h.Counts, prev, 0.90) > o.threshold.Seconds()
 		if o.queue != nil {
-			if n, ok := o.queue(); ok && n > o.maxQueue {
+			if n, ok := o.queue(); ok && o.queueBehind(n) {
 				behind = true
 			}
 		}

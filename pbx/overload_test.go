@@ -112,3 +112,25 @@ func TestRxQueue(t *testing.T) {
 		t.Errorf("rx_queue %d after 10 datagrams of 500 bytes", n)
 	}
 }
+
+func TestQueueBehind(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		samples []int
+		want    []bool
+	}{
+		{"short backlog is tolerated", []int{0, 2 << 20, 0, 2 << 20, 100}, []bool{false, false, false, false, false}},
+		{"backlog over two samples", []int{2 << 20, 2 << 20, 3 << 20, 0}, []bool{false, true, true, false}},
+		{"near the kernel buffer at once", []int{0, 5 << 20}, []bool{false, true}},
+		{"at the threshold is not over", []int{1 << 20, 1 << 20}, []bool{false, false}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := overload{maxQueue: 1 << 20}
+			for i, n := range tc.samples {
+				if got := o.queueBehind(n); got != tc.want[i] {
+					t.Errorf("sample %d (%d bytes): behind %v, want %v", i, n, got, tc.want[i])
+				}
+			}
+		})
+	}
+}
