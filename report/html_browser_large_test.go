@@ -70,17 +70,31 @@ func TestHTMLLargeInBrowser(t *testing.T) {
 		t.Errorf("page of %d calls: DOMContentLoaded %v, load %v, want under 2 s", calls, dcl, load)
 	}
 
-	// open a call in the middle: the page builds its body, draws its charts,
-	// then the browser paints it
+	// open a call in the middle, as a reader does: scroll to it, click its
+	// summary; the page builds its body, draws its charts (they are near the
+	// screen), then the browser paints them
 	n := calls / 2
+	c := r.Calls[n-1]
 	opened, err := chromedp.Run(ctx, chromedp.Evaluate[float64](fmt.Sprintf(`new Promise(resolve => {
 		const d = document.getElementById("call-%d");
+		d.scrollIntoView();
 		const t0 = performance.now();
-		d.addEventListener("toggle", () => requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0)), { once: true });
-		d.open = true;
-	})`, n), chromedp.EvalAwaitPromise))
+		d.querySelector("summary").click();
+		(function wait() {
+			if (d.querySelectorAll(".chart canvas").length >= %d) {
+				requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
+			} else if (performance.now() - t0 > 5000) {
+				resolve(-1);
+			} else {
+				requestAnimationFrame(wait);
+			}
+		})();
+	})`, n, len(c.Streams)), chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if opened < 0 {
+		t.Fatalf("call %d: its %d charts were not drawn within 5 s of opening it", n, len(c.Streams))
 	}
 	t.Logf("call %d opened and painted in %v", n, ms(opened))
 	if ms(opened) > 500*time.Millisecond {
@@ -94,11 +108,36 @@ func TestHTMLLargeInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := r.Calls[n-1]
 	if got[0] != len(c.Messages) || got[1] != len(c.Streams) {
 		t.Errorf("call %d open: %d arrows and %d charts, want %d and %d", n, got[0], got[1], len(c.Messages), len(c.Streams))
 	}
 	t.Logf("SIP arrows in the live page after opening one call: %d", got[2])
+
+	// "open all" builds every call's body; calls far from the screen are
+	// neither laid out nor their charts drawn
+	all, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`new Promise(resolve => {
+		const t0 = performance.now();
+		document.getElementById("open-all").click();
+		setTimeout(() => requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0)), 0);
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	arrows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("svg .arrow.sip").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("open all: %v, then %d SIP arrows in the page", ms(all), arrows)
+	want := 0
+	for _, c := range r.Calls {
+		want += len(c.Messages)
+	}
+	if arrows != want {
+		t.Errorf("after open all: %d SIP arrows, want %d", arrows, want)
+	}
+	if ms(all) > 5*time.Second {
+		t.Errorf("open all took %v, want under 5 s", ms(all))
+	}
 
 	mu.Lock()
 	defer mu.Unlock()

@@ -106,6 +106,16 @@ func TestHTMLInBrowser(t *testing.T) {
 				if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("details.call").forEach(d => d.open = true); 0`)); err != nil {
 					t.Fatal(err)
 				}
+				// a chart is drawn when it comes near the screen: bring each there
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`(async () => {
+					for (const el of document.querySelectorAll(".chart")) {
+						el.scrollIntoView();
+						await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+					}
+					return 0;
+				})()`, chromedp.EvalAwaitPromise)); err != nil {
+					t.Fatal(err)
+				}
 				if err := chromedp.Do(ctx, chromedp.Sleep(300*time.Millisecond)); err != nil {
 					t.Fatal(err)
 				}
