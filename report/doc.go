@@ -24,9 +24,18 @@
 //
 // It makes no request to any host: ECharts 5.6.0 is embedded
 // (assets/echarts.min.js, copied from the npm package pinned in
-// package.json by `make assets`), chart IDs derive from stream IDs, and a
-// chart is drawn only when its call is opened, so that a capture of a
-// thousand calls still opens. Print CSS prints the page, or one call.
+// package.json by `make assets`) and chart IDs derive from stream IDs.
+//
+// A capture of a thousand calls stays light: a collapsed call's body is the
+// text of a <script type="text/html">, which the browser neither parses nor
+// lays out, and is inserted when the call is first opened (or a link points
+// into it); the charts share one base option and each keeps only its title
+// and data; a retransmission's raw text is written once; a chart is drawn
+// when it comes near the screen, and an open call far from it is not laid
+// out (content-visibility). Measured in headless chromium on synth.Bench(1000,
+// 2 s): 14.6 MB, DOMContentLoaded about 1.2 s, one call opened in about
+// 0.25 s, all opened in about 1 s (TestHTMLLargeInBrowser). The page needs
+// JavaScript to show a call's body. Print CSS prints the page, or one call.
 //
 // # Languages
 //
