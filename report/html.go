@@ -41,10 +41,12 @@ var pageTemplate string
 
 // WriteHTML writes one self-contained HTML page about r: a summary, every
 // call with its SVG ladder (click an arrow to read the message), its SDP
-// negotiation, its streams with ECharts charts drawn when the call is
-// opened, the findings, how each figure is computed (with a worked example
-// read again from the first stream's capture file when it is there) and a
-// glossary. The page makes no request to any host.
+// negotiation, its streams with ECharts charts, the findings, how each
+// figure is computed (with a worked example read again from the first
+// stream's capture file when it is there) and a glossary. The page makes no
+// request to any host. A call's body enters the page when the call is
+// opened and its charts are drawn when they come near the screen, so a
+// capture of a thousand calls opens fast (see the package doc).
 func WriteHTML(w io.Writer, r *analyze.Result, opt HTMLOptions) error {
 	log := opt.Logger
 	if log == nil {
