@@ -102,6 +102,33 @@ func TestHTMLInBrowser(t *testing.T) {
 					t.Errorf("findings heading = %q (%v), want %q", body, err, heading)
 				}
 
+				// while every call is still collapsed (its body not in the page yet):
+				// a frame link of a finding opens its call and shows that message
+				if link, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const a = document.querySelector("#findings a.frame"); return a ? a.getAttribute("href") + "|" + a.dataset.frame : ""; })()`)); link != "" {
+					call, frame, _ := strings.Cut(link, "|")
+					shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+						document.querySelectorAll(".msg").forEach(m => m.hidden = true);
+						document.querySelector("#findings a.frame").click();
+						const sel = document.querySelector("`+call+` .arrow.sel");
+						return sel ? sel.dataset.frame : "";
+					})()`))
+					if err != nil || shown != frame {
+						t.Errorf("frame link %s: selected arrow of frame %q (%v), want %s", link, shown, err, frame)
+					}
+				}
+
+				// a link to a stream (the summary's worst streams) opens its call
+				if link, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const a = document.querySelector('#summary a[href^="#stream-"]'); return a ? a.getAttribute("href") : ""; })()`)); link != "" {
+					open, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+						document.querySelector('#summary a[href="`+link+`"]').click();
+						const s = document.querySelector("`+link+`");
+						return s !== null && s.closest("details").open;
+					})()`))
+					if err != nil || !open {
+						t.Errorf("link %s: stream not in an open call (%v)", link, err)
+					}
+				}
+
 				// open every call and the unsignalled streams: charts are drawn then
 				if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("details.call").forEach(d => d.open = true); 0`)); err != nil {
 					t.Fatal(err)
@@ -192,20 +219,6 @@ func TestHTMLInBrowser(t *testing.T) {
 					head, _, _ := strings.Cut(raw, "\n\n")
 					if err != nil || !strings.Contains(shown, head) {
 						t.Errorf("call %d message %d (a retransmission): panel shows %q (%v), want its text %q", n, j, short(shown), err, short(head))
-					}
-				}
-
-				// a frame link of a finding opens its call and shows that message
-				if link, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const a = document.querySelector("#findings a.frame"); return a ? a.getAttribute("href") + "|" + a.dataset.frame : ""; })()`)); link != "" {
-					call, frame, _ := strings.Cut(link, "|")
-					shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
-						document.querySelectorAll(".msg").forEach(m => m.hidden = true);
-						document.querySelector("#findings a.frame").click();
-						const sel = document.querySelector("`+call+` .arrow.sel");
-						return sel ? sel.dataset.frame : "";
-					})()`))
-					if err != nil || shown != frame {
-						t.Errorf("frame link %s: selected arrow of frame %q (%v), want %s", link, shown, err, frame)
 					}
 				}
 
