@@ -10,7 +10,6 @@ import (
 	"math/big"
 	"net"
 	"net/netip"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,7 +72,7 @@ func New(cfg config.Config, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("pbx: %w", err)
 	}
 	s := &Server{cfg: cfg, log: slog.New(slog.DiscardHandler), now: time.Now, maxInFlight: 4096,
-		udpReaders: min(runtime.GOMAXPROCS(0), 4), ready: make(chan struct{}), load: overload{threshold: 100 * time.Millisecond}}
+		udpReaders: 1, ready: make(chan struct{}), load: overload{threshold: 100 * time.Millisecond}}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
