@@ -64,11 +64,11 @@ func TestHTMLLargeInBrowser(t *testing.T) {
 	if err != nil || len(times) != 2 {
 		t.Fatalf("navigation timing %v: %v", times, err)
 	}
+	// Times are logged, not asserted (speed belongs to benchmarks, and a
+	// loaded CI machine must not fail a test): what is asserted is what
+	// makes the page light — the bodies stay out of the DOM until opened.
 	dcl, load := ms(times[0]), ms(times[1])
 	t.Logf("DOMContentLoaded %v, load %v (Navigate returned after %v)", dcl, load, wall.Round(time.Millisecond))
-	if dcl > 2*time.Second || load > 2*time.Second {
-		t.Errorf("page of %d calls: DOMContentLoaded %v, load %v, want under 2 s", calls, dcl, load)
-	}
 
 	// open a call in the middle, as a reader does: scroll to it, click its
 	// summary; the page builds its body, draws its charts (they are near the
@@ -97,9 +97,6 @@ func TestHTMLLargeInBrowser(t *testing.T) {
 		t.Fatalf("call %d: its %d charts were not drawn within 5 s of opening it", n, len(c.Streams))
 	}
 	t.Logf("call %d opened and painted in %v", n, ms(opened))
-	if ms(opened) > 500*time.Millisecond {
-		t.Errorf("opening call %d took %v, want under 0.5 s", n, ms(opened))
-	}
 	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](fmt.Sprintf(`(() => {
 		const d = document.getElementById("call-%d");
 		return [d.querySelectorAll("svg .arrow.sip").length, d.querySelectorAll(".chart canvas").length,
@@ -112,6 +109,9 @@ func TestHTMLLargeInBrowser(t *testing.T) {
 		t.Errorf("call %d open: %d arrows and %d charts, want %d and %d", n, got[0], got[1], len(c.Messages), len(c.Streams))
 	}
 	t.Logf("SIP arrows in the live page after opening one call: %d", got[2])
+	if got[2] != len(c.Messages) { // the collapsed calls stay out of the DOM
+		t.Errorf("%d SIP arrows in the page with one call open, want only its %d", got[2], len(c.Messages))
+	}
 
 	// "open all" builds every call's body; calls far from the screen are
 	// neither laid out nor their charts drawn
@@ -134,9 +134,6 @@ func TestHTMLLargeInBrowser(t *testing.T) {
 	}
 	if arrows != want {
 		t.Errorf("after open all: %d SIP arrows, want %d", arrows, want)
-	}
-	if ms(all) > 5*time.Second {
-		t.Errorf("open all took %v, want under 5 s", ms(all))
 	}
 
 	mu.Lock()
