@@ -29,27 +29,29 @@ type overload struct {
 	// is not, so that shedding follows the excess load instead of
 	// refusing everything.
 	shed atomic.Int32
-	// queueOver: the last queue sample was over maxQueue (watch only).
-	queueOver bool
-}
-
-// queueBehind reports whether n bytes waiting in the SIP socket say the PBX
-// is behind: over maxQueue in two samples in a row (a backlog that lasted
-// 100 ms; a GC cycle or another process on a busy machine delays the read
-// loops for less, and the backlog then drains without a retransmission:
-// RFC 3261 T1 is 500 ms), or over 4×maxQueue at once (the kernel drops
-// datagrams at the 8 MiB buffer).
-func (o *overload) queueBehind(n int) bool {
-	over := n > o.maxQueue
-	behind := n > 4*o.maxQueue || (over && o.queueOver)
-	o.queueOver = over
-	return behind
+	// wasOver: the last sample was over a threshold (watch only).
+	wasOver bool
 }
 
 // refuse reports whether to shed one fresh request now.
 func (o *overload) refuse() bool {
 	p := o.shed.Load()
 	return p > 0 && rand.Int32N(1000) < p
+}
+
+// behind judges one 100 ms sample: latOver, the scheduler latency passed
+// the threshold; queue, the bytes waiting in the SIP socket (-1 unknown).
+// The PBX is behind when a signal is over its threshold in two samples in
+// a row (it lasted 100 ms: a GC cycle or another process on a busy
+// machine stalls the read loop for less, and the backlog then drains
+// without a retransmission, RFC 3261 T1 being 500 ms), or at once when the
+// socket holds over twice maxQueue (the kernel drops datagrams at the
+// 8 MiB buffer).
+func (o *overload) behind(latOver bool, queue int) bool {
+	over := latOver || (o.maxQueue > 0 && queue > o.maxQueue)
+	b := (over && o.wasOver) || (o.maxQueue > 0 && queue > 2*o.maxQueue)
+	o.wasOver = over
+	return b
 }
 
 const schedLatency = "/sched/latencies:seconds"
@@ -72,12 +74,13 @@ func (o *overload) watch(ctx context.Context) {
 		}
 		metrics.Read(sample)
 		h := sample[0].Value.Float64Histogram()
-		behind := quantile(h.Buckets, h.Counts, prev, 0.90) > o.threshold.Seconds()
+		queue := -1
 		if o.queue != nil {
-			if n, ok := o.queue(); ok && o.queueBehind(n) {
-				behind = true
+			if n, ok := o.queue(); ok {
+				queue = n
 			}
 		}
+		behind := o.behind(quantile(h.Buckets, h.Counts, prev, 0.90) > o.threshold.Seconds(), queue)
 		p := o.shed.Load()
 		if behind {
 			p = min(p+100, 950) // always let some through: the state must be observable

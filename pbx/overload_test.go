@@ -113,22 +113,30 @@ func TestRxQueue(t *testing.T) {
 	}
 }
 
-func TestQueueBehind(t *testing.T) {
+func TestBehind(t *testing.T) {
+	type sample struct {
+		lat   bool
+		queue int
+	}
 	for _, tc := range []struct {
 		name    string
-		samples []int
+		samples []sample
 		want    []bool
 	}{
-		{"short backlog is tolerated", []int{0, 2 << 20, 0, 2 << 20, 100}, []bool{false, false, false, false, false}},
-		{"backlog over two samples", []int{2 << 20, 2 << 20, 3 << 20, 0}, []bool{false, true, true, false}},
-		{"near the kernel buffer at once", []int{0, 5 << 20}, []bool{false, true}},
-		{"at the threshold is not over", []int{1 << 20, 1 << 20}, []bool{false, false}},
+		{"short backlog is tolerated", []sample{{false, 0}, {false, 3 << 20}, {false, 0}, {false, 3 << 20}, {false, 100}},
+			[]bool{false, false, false, false, false}},
+		{"backlog over two samples", []sample{{false, 3 << 20}, {false, 3 << 20}, {false, 3 << 20}, {false, 0}},
+			[]bool{false, true, true, false}},
+		{"near the kernel buffer at once", []sample{{false, 0}, {false, 5 << 20}}, []bool{false, true}},
+		{"at the threshold is not over", []sample{{false, 2 << 20}, {false, 2 << 20}}, []bool{false, false}},
+		{"latency over two samples", []sample{{true, -1}, {false, -1}, {true, -1}, {true, -1}}, []bool{false, false, false, true}},
+		{"latency then backlog", []sample{{true, 0}, {false, 3 << 20}}, []bool{false, true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o := overload{maxQueue: 1 << 20}
-			for i, n := range tc.samples {
-				if got := o.queueBehind(n); got != tc.want[i] {
-					t.Errorf("sample %d (%d bytes): behind %v, want %v", i, n, got, tc.want[i])
+			o := overload{maxQueue: 2 << 20}
+			for i, s := range tc.samples {
+				if got := o.behind(s.lat, s.queue); got != tc.want[i] {
+					t.Errorf("sample %d %+v: behind %v, want %v", i, s, got, tc.want[i])
 				}
 			}
 		})
