@@ -75,4 +75,3 @@ func BenchmarkSipgoOnly(b *testing.B) {
 		}
 	}
 }
-
