@@ -3,7 +3,9 @@
 # against the voiplab PBX and against the Kamailio baseline registrar, side by
 # side in one run: same 100 users (200-299, password pw<ext>), same rates,
 # rising to 12,000/s. Prints a markdown table per rate and, for each, the
-# highest rate sustained with no failed registration.
+# highest rate sustained with no failed registration, and the CPU each
+# spends per successful registration (µs; 100 % CPU = one core) with the
+# PBX/kamailio ratio over the rates both sustained.
 # Usage: bench/pbx_register.sh [OUT_DIR]
 # Environment: RATES (default "500 2000 5000 8000 10000 12000"), BENCH_SECONDS
 #   (per run, default 10), PBX_PORT (5090), KAM_PORT (5070), VOIPLAB (a built
@@ -70,37 +72,41 @@ ticks() { # CPU ticks of a process and its children
 }
 field() { awk -F= -v k="$1" '$1 == k { print $2 }'; }
 
-run() { # name pid port rate -> "achieved failed resp_ms cpu% retrans"
+run() { # name pid port rate -> "achieved failed resp_ms cpu% retrans cpu_us_per_registration"
   local name="$1" pid="$2" port="$3" rate="$4" t0 t1 out el
   t0=$(ticks "$pid")
   out=$("$PEERS/sipp-reg.sh" "127.0.0.1:$port" 100 "$rate" "$SECS" || true)
   t1=$(ticks "$pid")
   echo "$out" | tail -1 | sed "s/^{/{\"target_name\":\"$name\",/" >> "$OUT/raw.jsonl"
   el=$(echo "$out" | field elapsed_s)
-  printf '%s %s %s %s %s\n' "$(echo "$out" | field achieved_rate)" "$(echo "$out" | field failed)" \
+  printf '%s %s %s %s %s %s\n' "$(echo "$out" | field achieved_rate)" "$(echo "$out" | field failed)" \
     "$(echo "$out" | field resp_time1_mean_ms)" \
     "$(awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v e="$el" 'BEGIN { printf "%.0f", (e > 0 ? (b - a) / hz / e * 100 : 0) }')" \
-    "$(echo "$out" | field retransmissions)"
+    "$(echo "$out" | field retransmissions)" \
+    "$(awk -v a="$t0" -v b="$t1" -v hz="$HZ" -v n="$(echo "$out" | field successful)" 'BEGIN { printf "%.0f", (n > 0 ? (b - a) / hz / n * 1e6 : 0) }')"
 }
 
 echo "# REGISTER with digest (401 + authenticated REGISTER), 100 users, ${SECS}s per rate, $(nproc) cores, $(date -u +%FT%TZ)"
 echo
-echo "| offered reg/s | PBX achieved | PBX failed | PBX resp ms | PBX CPU % | PBX retrans | kamailio achieved | kamailio failed | kamailio resp ms | kamailio CPU % | kamailio retrans |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
-best_pbx=0 best_kam=0
+echo "| offered reg/s | PBX achieved | PBX failed | PBX resp ms | PBX CPU % | PBX CPU µs/reg | PBX retrans | kamailio achieved | kamailio failed | kamailio resp ms | kamailio CPU % | kamailio CPU µs/reg | kamailio retrans |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+best_pbx=0 best_kam=0 us_pbx=0 us_kam=0
 for r in $RATES; do
-  read -r pa pf pr pc pt < <(run pbx "$PBX_PID" "$PBX_PORT" "$r")
+  read -r pa pf pr pc pt pu < <(run pbx "$PBX_PID" "$PBX_PORT" "$r")
   [ "${pf:-1}" = 0 ] && [ "$r" -gt "$best_pbx" ] && best_pbx=$r
   sleep 1
   if [ "$KAM_STARTED" = 1 ]; then
-    read -r ka kf kr kc kt < <(run kamailio "$KAM_PID" "$KAM_PORT" "$r")
+    read -r ka kf kr kc kt ku < <(run kamailio "$KAM_PID" "$KAM_PORT" "$r")
     [ "${kf:-1}" = 0 ] && [ "$r" -gt "$best_kam" ] && best_kam=$r
+    if [ "${pf:-1}" = 0 ] && [ "${kf:-1}" = 0 ]; then us_pbx=$((us_pbx + pu)) us_kam=$((us_kam + ku)); fi
     sleep 1
   else
-    ka=- kf=- kr=- kc=- kt=-
+    ka=- kf=- kr=- kc=- kt=- ku=-
   fi
-  echo "| $r | $pa | $pf | $pr | $pc | $pt | $ka | $kf | $kr | $kc | $kt |"
+  echo "| $r | $pa | $pf | $pr | $pc | $pu | $pt | $ka | $kf | $kr | $kc | $ku | $kt |"
 done
 echo
 echo "highest offered rate sustained with no failures: voiplab PBX ${best_pbx}/s, kamailio ${best_kam}/s"
+[ "$us_kam" -gt 0 ] && awk -v p="$us_pbx" -v k="$us_kam" 'BEGIN { printf "CPU per registration, PBX/kamailio, summed over the rates both sustained: %.2f\n", p / k }'
+true
 grep -c . "$OUT/pbx.log" >/dev/null 2>&1 && echo "PBX log: $OUT/pbx.log; raw SIPp results: $OUT/raw.jsonl"
