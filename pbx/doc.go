@@ -11,6 +11,16 @@
 // Retry-After), lets active calls go on for drain_time, ends the rest with
 // BYE (b2bua Drain), writes the last CDRs and bindings and closes the store.
 //
+// # REGISTER over UDP
+//
+// UDP REGISTERs are served from the SIP read loop (a sipgo transport read
+// filter) with a light RFC 3261 §17.2.2 server transaction of their own
+// (regtx.go) instead of sipgo's transaction layer: sipgo still parses the
+// request and builds the responses, the registrar and digest code are the
+// same, retransmissions are answered from the transaction's last response
+// for Timer J. TCP and TLS REGISTERs, and every other request, go through
+// sipgo's transaction layer.
+//
 // # Overload
 //
 // When requests arrive faster than the PBX serves them (the Go scheduler
