@@ -100,22 +100,20 @@ func TestRelayLoadChild(t *testing.T) {
 	}
 	calls := envInt("VOIPLAB_RELAY_CALLS", 1000)
 	secs := envInt("VOIPLAB_RELAY_SECONDS", 3)
-	var conns []*net.UDPConn
-	for range 2 * calls {
-		c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		conns = append(conns, c)
-		fmt.Printf("ADDR %s\n", c.LocalAddr())
+	// Phones share phoneSockets sockets per side, as in BenchmarkRelay.
+	side := [2][]*net.UDPConn{listenPhones(t), listenPhones(t)}
+	conns := append(append([]*net.UDPConn(nil), side[0]...), side[1]...)
+	phone := func(n int) *net.UDPConn { return side[n%2][(n/2)%phoneSockets] }
+	for n := range 2 * calls {
+		fmt.Printf("ADDR %s\n", phone(n).LocalAddr())
 	}
 	in := bufio.NewScanner(os.Stdin)
 	var streams []stream
-	for _, c := range conns {
+	for n := range 2 * calls {
 		if !in.Scan() {
 			t.Fatal("no leg address")
 		}
-		streams = append(streams, stream{conn: c, dst: netip.MustParseAddrPort(in.Text())})
+		streams = append(streams, stream{conn: phone(n), dst: netip.MustParseAddrPort(in.Text())})
 	}
 	res := generate(streams, conns, time.Duration(secs)*time.Second)
 	j, _ := json.Marshal(childResult{Sent: res.sent, Received: res.received, PPS: res.pps,
