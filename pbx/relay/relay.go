@@ -39,9 +39,12 @@ type Relay struct {
 	log *slog.Logger
 	now func() time.Time
 
+	polls []*poller // nil where sockets have one goroutine each
+
 	mu   sync.Mutex
 	next int          // next even RTP port to try
 	used map[int]bool // RTP ports held by open sessions
+	rr   int          // next poller, round robin
 }
 
 // New checks cfg and returns a Relay.
@@ -60,7 +63,7 @@ func New(cfg Config) (*Relay, error) {
 	if cfg.Timeout < 0 {
 		return nil, fmt.Errorf("%w: negative timeout %s", ErrConfig, cfg.Timeout)
 	}
-	r := &Relay{cfg: cfg, log: cfg.Logger, now: cfg.Now, next: min, used: map[int]bool{}}
+	r := &Relay{cfg: cfg, log: cfg.Logger, now: cfg.Now, next: min, used: map[int]bool{}, polls: newPollers()}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
@@ -132,6 +135,17 @@ func (r *Relay) release(port int) {
 	r.mu.Lock()
 	delete(r.used, port)
 	r.mu.Unlock()
+}
+
+// poller returns the poller of the next session, nil when there is none.
+func (r *Relay) poller() *poller {
+	if len(r.polls) == 0 {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rr++
+	return r.polls[r.rr%len(r.polls)]
 }
 
 // Sessions returns the number of open sessions.

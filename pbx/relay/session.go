@@ -39,6 +39,7 @@ type Session struct {
 	timerMu sync.Mutex
 	timer   *time.Timer
 
+	poll      *poller // reads the sockets; nil: one goroutine per socket
 	wg        sync.WaitGroup
 	done      chan struct{}
 	closeOnce sync.Once
@@ -51,6 +52,22 @@ type leg struct {
 	rtp, rtcp        *net.UDPConn
 	local, localRTCP netip.AddrPort
 	peer             atomic.Pointer[peer]
+	// raw holds the leg's own descriptors once a poller reads it
+	// (poll_linux.go); rtp and rtcp are then closed and nil.
+	raw rawLeg
+}
+
+// send writes pkt to dst from the leg's RTP port, or its RTCP port.
+func (l *leg) send(rtcp bool, pkt []byte, dst netip.AddrPort) error {
+	if l.rtp == nil {
+		return l.raw.send(rtcp, pkt, dst)
+	}
+	c := l.rtp
+	if rtcp {
+		c = l.rtcp
+	}
+	_, err := c.WriteToUDPAddrPort(pkt, dst)
+	return err
 }
 
 // peer is where the relay sends a side's media; replaced, never modified.
@@ -155,6 +172,9 @@ func (s *Session) Close() error {
 			s.timer.Stop()
 		}
 		s.timerMu.Unlock()
+		if s.poll != nil {
+			s.poll.remove(s) // before the close: the descriptors must not be reused under the poller
+		}
 		for i := range s.legs {
 			s.legs[i].close()
 		}
@@ -179,8 +199,16 @@ func (l *leg) close() {
 	}
 }
 
-// start runs one reader per socket.
+// start hands the sockets to a poller, or runs one reader per socket.
 func (s *Session) start() {
+	if p := s.r.poller(); p != nil {
+		err := p.add(s)
+		if err == nil {
+			s.poll = p
+			return
+		}
+		s.r.log.Warn("poller unavailable, one goroutine per socket", "err", err)
+	}
 	for i := range s.legs {
 		s.wg.Add(2)
 		go s.readRTP(i)
@@ -222,75 +250,89 @@ func (s *Session) checkIdle() {
 	s.timerMu.Unlock()
 }
 
-// readRTP forwards what arrives on leg i's RTP port: RTP, and RTCP when the
-// side multiplexes it there (RFC 5761 §4: second octet 192-223).
+// readRTP is the portable reader of leg i's RTP port (one goroutine per
+// socket), used where the relay has no poller (see poll_linux.go).
 func (s *Session) readRTP(i int) {
 	defer s.wg.Done()
-	in, out := &s.legs[i], &s.legs[1-i]
-	d := &s.dirs[i]
 	buf := make([]byte, maxDatagram)
 	for {
-		n, src, err := in.rtp.ReadFromUDPAddrPort(buf)
+		n, src, err := s.legs[i].rtp.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
 			continue // ICMP port unreachable and the like: keep the leg
 		}
-		now := s.r.now()
-		s.last.Store(now.UnixNano())
-		if !s.armed.Load() {
-			s.arm()
-		}
-		pkt := buf[:n]
-		src = unmap(src)
-		s.r.cfg.Tap.Record(capture.UDP, src, in.local, pkt)
-		muxed := n >= 2 && pkt[0]>>6 == 2 && pkt[1] >= 192 && pkt[1] <= 223
-		latch(in, src, muxed)
-		if muxed {
-			s.sendRTCP(d, out, pkt)
-			continue
-		}
-		d.add(pkt, now)
-		p := out.peer.Load()
-		if p == nil || !p.rtp.IsValid() || p.rtp.Port() == 0 || p.rtp.Addr().IsUnspecified() {
-			d.dropped.Add(1)
-			continue
-		}
-		if _, err := out.rtp.WriteToUDPAddrPort(pkt, p.rtp); err == nil {
-			d.fwdRTP.Add(1)
-			s.r.cfg.Tap.Record(capture.UDP, out.local, p.rtp, pkt)
-		} else {
-			d.dropped.Add(1)
-		}
+		s.handleRTP(i, buf[:n], src)
 	}
 }
 
-// readRTCP forwards what arrives on leg i's RTCP port.
+// readRTCP is the portable reader of leg i's RTCP port.
 func (s *Session) readRTCP(i int) {
 	defer s.wg.Done()
-	in, out := &s.legs[i], &s.legs[1-i]
-	d := &s.dirs[i]
 	buf := make([]byte, maxDatagram)
 	for {
-		n, src, err := in.rtcp.ReadFromUDPAddrPort(buf)
+		n, src, err := s.legs[i].rtcp.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
 			continue
 		}
-		s.last.Store(s.r.now().UnixNano())
-		pkt := buf[:n]
-		src = unmap(src)
-		s.r.cfg.Tap.Record(capture.UDP, src, in.localRTCP, pkt)
-		if p := in.peer.Load(); p == nil || !p.latchedRTCP || p.rtcp != src {
-			np := clonePeer(p)
-			np.rtcp, np.latchedRTCP = src, true
-			in.peer.Store(np)
-		}
-		s.sendRTCP(d, out, pkt)
+		s.handleRTCP(i, buf[:n], src)
 	}
+}
+
+// handleRTP forwards a datagram that arrived on leg i's RTP port: RTP, and
+// RTCP when the side multiplexes it there (RFC 5761 §4: second octet
+// 192-223). Only one goroutine at a time handles a given leg's datagrams.
+func (s *Session) handleRTP(i int, pkt []byte, src netip.AddrPort) {
+	in, out := &s.legs[i], &s.legs[1-i]
+	d := &s.dirs[i]
+	n := len(pkt)
+	now := s.r.now()
+	s.last.Store(now.UnixNano())
+	if !s.armed.Load() {
+		s.arm()
+	}
+	src = unmap(src)
+	s.r.cfg.Tap.Record(capture.UDP, src, in.local, pkt)
+	muxed := n >= 2 && pkt[0]>>6 == 2 && pkt[1] >= 192 && pkt[1] <= 223
+	latch(in, src, muxed)
+	if muxed {
+		s.sendRTCP(d, out, pkt)
+		return
+	}
+	d.add(pkt, now)
+	p := out.peer.Load()
+	if p == nil || !p.rtp.IsValid() || p.rtp.Port() == 0 || p.rtp.Addr().IsUnspecified() {
+		d.dropped.Add(1)
+		return
+	}
+	// Counted before the send, so that whoever receives the datagram
+	// finds it counted; taken back if the send fails.
+	d.fwdRTP.Add(1)
+	if err := out.send(false, pkt, p.rtp); err == nil {
+		s.r.cfg.Tap.Record(capture.UDP, out.local, p.rtp, pkt)
+	} else {
+		d.fwdRTP.Add(^uint64(0))
+		d.dropped.Add(1)
+	}
+}
+
+// handleRTCP forwards a datagram that arrived on leg i's RTCP port.
+func (s *Session) handleRTCP(i int, pkt []byte, src netip.AddrPort) {
+	in, out := &s.legs[i], &s.legs[1-i]
+	d := &s.dirs[i]
+	s.last.Store(s.r.now().UnixNano())
+	src = unmap(src)
+	s.r.cfg.Tap.Record(capture.UDP, src, in.localRTCP, pkt)
+	if p := in.peer.Load(); p == nil || !p.latchedRTCP || p.rtcp != src {
+		np := clonePeer(p)
+		np.rtcp, np.latchedRTCP = src, true
+		in.peer.Store(np)
+	}
+	s.sendRTCP(d, out, pkt)
 }
 
 // sendRTCP sends an RTCP datagram to the other side: on its RTP port when
@@ -301,18 +343,19 @@ func (s *Session) sendRTCP(d *direction, out *leg, pkt []byte) {
 		d.dropped.Add(1)
 		return
 	}
-	conn, local, dst := out.rtcp, out.localRTCP, p.rtcp
+	viaRTCP, local, dst := true, out.localRTCP, p.rtcp
 	if p.mux {
-		conn, local, dst = out.rtp, out.local, p.rtp
+		viaRTCP, local, dst = false, out.local, p.rtp
 	}
 	if !dst.IsValid() || dst.Port() == 0 || dst.Addr().IsUnspecified() {
 		d.dropped.Add(1)
 		return
 	}
-	if _, err := conn.WriteToUDPAddrPort(pkt, dst); err == nil {
-		d.fwdRTCP.Add(1)
+	d.fwdRTCP.Add(1) // before the send, as in handleRTP
+	if err := out.send(viaRTCP, pkt, dst); err == nil {
 		s.r.cfg.Tap.Record(capture.UDP, local, dst, pkt)
 	} else {
+		d.fwdRTCP.Add(^uint64(0))
 		d.dropped.Add(1)
 	}
 }
