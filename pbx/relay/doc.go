@@ -34,7 +34,8 @@
 //
 // On Linux the sockets of all sessions are read by a few epoll loops (one
 // per GOMAXPROCS, sessions shared round robin; see poll_linux.go): each
-// datagram costs one recvfrom and one sendto, with no goroutine wake-up.
+// datagram costs one recvfrom and one sendto, and one goroutine wake-up
+// serves every socket that became readable meanwhile.
 // Elsewhere each socket has its own reading goroutine. A G.711 socket gets
 // one datagram per 20 ms, so batched reads (recvmmsg) would return one
 // datagram per call and are not used. BenchmarkRelay and

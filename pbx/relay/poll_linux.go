@@ -3,13 +3,14 @@
 package relay
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"runtime"
 	"strconv"
 	"sync"
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -30,7 +31,7 @@ import (
 type poller struct {
 	mu    sync.Mutex // held by the loop while it handles a batch of events
 	epfd  int        // epoll set of the running loop, -1 when stopped
-	evfd  int        // eventfd that stops the running loop
+	file  *os.File   // epfd, registered with the Go netpoller
 	done  chan struct{}
 	socks map[int32]pollSock
 	users int // sessions registered
@@ -47,7 +48,7 @@ type pollSock struct {
 func newPollers() []*poller {
 	ps := make([]*poller, runtime.GOMAXPROCS(0))
 	for i := range ps {
-		ps[i] = &poller{epfd: -1, evfd: -1, socks: map[int32]pollSock{}}
+		ps[i] = &poller{epfd: -1, socks: map[int32]pollSock{}}
 	}
 	return ps
 }
@@ -150,72 +151,75 @@ func (p *poller) remove(s *Session) {
 		p.mu.Unlock()
 		return
 	}
-	epfd, evfd, done := p.epfd, p.evfd, p.done
-	p.epfd, p.evfd, p.done = -1, -1, nil
+	f, done := p.file, p.done
+	p.epfd, p.file, p.done = -1, nil, nil
 	p.mu.Unlock()
-	stop(epfd, evfd, done)
+	stop(f, done)
 }
 
-// start opens the epoll set and the stop eventfd and runs the loop; p.mu
-// is held.
+// start opens the epoll set and runs the loop; p.mu is held. The epoll
+// descriptor is itself handed to the Go netpoller (it is readable when
+// events are ready), so that the loop parks as a goroutine rather than
+// block a thread in epoll_wait: a thread woken from a blocking system call
+// must get its processor back, which cost more than the wait itself at
+// low rates.
 func (p *poller) start() error {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return fmt.Errorf("relay: epoll: %w", err)
 	}
-	evfd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
-	if err != nil {
+	if err := unix.SetNonblock(epfd, true); err != nil {
 		unix.Close(epfd)
-		return fmt.Errorf("relay: eventfd: %w", err)
-	}
-	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(evfd)}
-	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, evfd, &ev); err != nil {
-		unix.Close(epfd)
-		unix.Close(evfd)
 		return fmt.Errorf("relay: epoll: %w", err)
 	}
-	p.epfd, p.evfd, p.done = epfd, evfd, make(chan struct{})
-	go p.run(epfd, evfd, p.done)
+	f := os.NewFile(uintptr(epfd), "epoll")
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("relay: epoll: %w", err)
+	}
+	p.epfd, p.file, p.done = epfd, f, make(chan struct{})
+	go p.run(rc, p.done)
 	return nil
 }
 
 // stopLocked stops a loop that never got a session; p.mu is held, which
-// the loop does not need to see its stop event.
+// the loop does not need to see that its descriptor is closed.
 func (p *poller) stopLocked() {
-	epfd, evfd, done := p.epfd, p.evfd, p.done
-	p.epfd, p.evfd, p.done = -1, -1, nil
-	go stop(epfd, evfd, done)
+	f, done := p.file, p.done
+	p.epfd, p.file, p.done = -1, nil, nil
+	go stop(f, done)
 }
 
-func stop(epfd, evfd int, done chan struct{}) {
-	one := [8]byte{1}
-	unix.Write(evfd, one[:])
+// stop closes the loop's epoll descriptor, which ends its wait, and waits
+// for the loop to return.
+func stop(f *os.File, done chan struct{}) {
+	f.Close()
 	<-done
-	unix.Close(epfd)
-	unix.Close(evfd)
 }
 
 // run is the loop: wait for readable sockets, read one datagram from each
 // (level-triggered: the next wait reports a socket that holds more) and
-// hand it to its session.
-func (p *poller) run(epfd, evfd int, done chan struct{}) {
+// hand it to its session. It returns when the epoll descriptor is closed.
+func (p *poller) run(rc syscall.RawConn, done chan struct{}) {
 	defer close(done)
 	events := make([]unix.EpollEvent, 256)
 	rd := &reader{buf: make([]byte, maxDatagram)}
-	for {
-		n, err := unix.EpollWait(epfd, events, -1)
+	var n int
+	wait := func(fd uintptr) bool {
+		var err error
+		n, err = unix.EpollWait(int(fd), events, 0)
 		if err != nil {
-			if errors.Is(err, unix.EINTR) {
-				continue
-			}
+			n = 0 // EINTR: wait again
+		}
+		return n > 0
+	}
+	for {
+		if err := rc.Read(wait); err != nil {
 			return
 		}
 		p.mu.Lock()
 		for _, ev := range events[:n] {
-			if int(ev.Fd) == evfd {
-				p.mu.Unlock()
-				return
-			}
 			w, ok := p.socks[ev.Fd]
 			if !ok {
 				continue // removed after the wait returned
