@@ -82,3 +82,66 @@ func TestB2BUADirectMedia(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedMediaPorts: two overlapping calls between the same two hosts
+// on the same media ports (as one SIPp instance makes them), each with its
+// own SSRCs, keep their own streams: they are not the legs of a B2BUA.
+func TestSharedMediaPorts(t *testing.T) {
+	uac := netip.MustParseAddrPort("127.0.0.1:31000")
+	uas := netip.MustParseAddrPort("127.0.0.1:5080")
+	mUAC := netip.MustParseAddrPort("127.0.0.1:42000")
+	mUAS := netip.MustParseAddrPort("127.0.0.1:25080")
+	t0 := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
+	an := analyze.New(analyze.DefaultOptions())
+	frame := 0
+	send := func(at time.Duration, src, dst netip.AddrPort, payload []byte) {
+		frame++
+		an.Datagram(&capture.Datagram{Frame: frame, Time: t0.Add(at), Src: src, Dst: dst, Transport: capture.UDP, Payload: payload})
+	}
+	sdp := func(m netip.AddrPort) string {
+		return fmt.Sprintf("v=0\r\no=- 1 1 IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\nm=audio %d RTP/AVP 0\r\n", m.Addr(), m.Addr(), m.Port())
+	}
+	msg := func(first, callID, toTag, cseq, body string) []byte {
+		to := "<sip:299@127.0.0.1>"
+		if toTag != "" {
+			to += ";tag=" + toTag
+		}
+		s := first + "\r\nVia: SIP/2.0/UDP 127.0.0.1:31000;branch=z9hG4bK" + callID + cseq[:1] + "\r\nFrom: <sip:200@127.0.0.1>;tag=f" + callID +
+			"\r\nTo: " + to + "\r\nCall-ID: " + callID + "\r\nCSeq: " + cseq + "\r\n"
+		if body != "" {
+			s += "Content-Type: application/sdp\r\n"
+		}
+		return []byte(s + fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body))
+	}
+	rtpPkt := func(i int, ssrc uint32) []byte {
+		p := make([]byte, 12+160)
+		p[0], p[2], p[3] = 0x80, byte(i>>8), byte(i)
+		ts := uint32(i * 160)
+		p[4], p[5], p[6], p[7] = byte(ts>>24), byte(ts>>16), byte(ts>>8), byte(ts)
+		p[8], p[9], p[10], p[11] = byte(ssrc>>24), byte(ssrc>>16), byte(ssrc>>8), byte(ssrc)
+		return p
+	}
+	for k, id := range []string{"c1", "c2"} {
+		start := time.Duration(k) * time.Second
+		send(start, uac, uas, msg("INVITE sip:299@127.0.0.1 SIP/2.0", id, "", "1 INVITE", sdp(mUAC)))
+		send(start+10*time.Millisecond, uas, uac, msg("SIP/2.0 200 OK", id, "u"+id, "1 INVITE", sdp(mUAS)))
+		send(start+20*time.Millisecond, uac, uas, msg("ACK sip:299@127.0.0.1 SIP/2.0", id, "u"+id, "1 ACK", ""))
+	}
+	for i := range 150 { // both calls' media interleaved after both answers... and call 1's from the start
+		at := 30*time.Millisecond + time.Duration(i)*20*time.Millisecond
+		send(at, mUAC, mUAS, rtpPkt(i, 0xA1))
+		send(at, mUAS, mUAC, rtpPkt(i, 0xB1))
+		if at > 1100*time.Millisecond {
+			send(at, mUAC, mUAS, rtpPkt(i, 0xA2))
+			send(at, mUAS, mUAC, rtpPkt(i, 0xB2))
+		}
+	}
+	r := an.Result()
+	total := 0
+	for _, c := range r.Calls {
+		total += len(c.Streams)
+	}
+	if len(r.Streams) != 4 || total != 4 {
+		t.Errorf("%d streams, %d stream memberships over %d calls: each stream must belong to one call", len(r.Streams), total, len(r.Calls))
+	}
+}

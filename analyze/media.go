@@ -225,14 +225,20 @@ func (a *Analyzer) newStream(key streamKey, conv *endpoint) *stream {
 // legs (a B2BUA with direct media) that announced its source or destination.
 func (s *stream) calls() []string { return s.callIDs }
 
-// memberships lists, when a stream starts, the calls it belongs to: those
-// that announced its destination or source and have not ended yet (an
-// address reused by a later call does not bring the stream into an
-// earlier, finished one).
+// memberships lists, when a stream starts, the calls it belongs to: its
+// own, and the other leg of a B2BUA that passed the same SDP through —
+// a call that announced its destination or source, has not ended yet,
+// and is chained to its own call (one leg's callee is the other leg's
+// caller: the PBX). Calls of one SIPp instance share their media ports
+// but are not chained, so their streams stay apart.
 func (a *Analyzer) memberships(s *stream) []string {
-	var ids []string
-	if s.callID != "" {
-		ids = append(ids, s.callID)
+	if s.callID == "" {
+		return nil
+	}
+	ids := []string{s.callID}
+	own := a.dialogs[s.callID]
+	if own == nil || own.call == nil {
+		return ids
 	}
 	for _, ep := range [2]*endpoint{s.dstEP, s.srcEP} {
 		if ep == nil {
@@ -242,12 +248,30 @@ func (a *Analyzer) memberships(s *stream) []string {
 			if slices.Contains(ids, c.callID) {
 				continue
 			}
-			if dg := a.dialogs[c.callID]; dg != nil && dg.endAt.IsZero() {
+			if dg := a.dialogs[c.callID]; dg != nil && dg.call != nil && dg.endAt.IsZero() && chained(own.call, dg.call) {
 				ids = append(ids, c.callID)
 			}
 		}
 	}
 	return ids
+}
+
+// chained reports whether two calls are the two legs of a B2BUA: the callee
+// of one (where its INVITE went) is the caller of the other (where the other
+// INVITE came from). On one address, or one host that is not also one of
+// the ends (a PBX may send its INVITEs from another port than it listens on).
+func chained(p, c *callState) bool {
+	link := func(callee, caller, calleeEnd, callerEnd netip.AddrPort) bool {
+		if !callee.IsValid() || !caller.IsValid() {
+			return false
+		}
+		if callee == caller {
+			return true
+		}
+		h := callee.Addr()
+		return h == caller.Addr() && h != calleeEnd.Addr() && h != callerEnd.Addr()
+	}
+	return link(p.callee, c.caller, p.caller, c.callee) || link(c.callee, p.caller, c.caller, p.callee)
 }
 
 // rtpEventPT is the payload type Wireshark decodes as RFC 4733
