@@ -138,6 +138,21 @@ func parseSize(s string) (int64, error) {
 	return int64(n * float64(mult)), nil
 }
 
+// outputPath is where a capture is written: -w, or with --report alone a
+// temporary file (removed by cleanup). The report is made from the written
+// capture once it ends: the live analysis forgets finished calls, the report
+// needs them all.
+func outputPath(o *captureOptions) (path string, cleanup func(), err error) {
+	if o.write != "" || o.report == "" {
+		return o.write, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "voiplab-capture-")
+	if err != nil {
+		return "", nil, err
+	}
+	return filepath.Join(dir, "capture.pcapng"), func() { os.RemoveAll(dir) }, nil
+}
+
 // frameSource is what runCapture reads: a capture.Live, or a replay in tests.
 type frameSource interface {
 	ReadFrame(ctx context.Context) (*capture.Frame, error)
@@ -188,17 +203,11 @@ func runCapture(ctx context.Context, g *globals, o *captureOptions, src frameSou
 	defer src.Close()
 	fmt.Fprintf(g.stderr, "voiplab: capturing on %s, filter %q\n", o.iface, o.filter)
 
-	// The report is made from the written capture once it ends: the live
-	// analysis forgets finished calls, the report needs them all.
-	write := o.write
-	if write == "" && o.report != "" {
-		dir, err := os.MkdirTemp("", "voiplab-capture-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		write = filepath.Join(dir, "capture.pcapng")
+	write, cleanup, err := outputPath(o)
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	var ring *capture.Ring
 	if write != "" {
 		size, _ := parseSize(o.rotateSize)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"voiplab/analyze"
 	"voiplab/analyze/rtcpreport"
@@ -94,15 +93,11 @@ func runHEPListen(ctx context.Context, g *globals, o *captureOptions) error {
 	defer l.Close()
 	fmt.Fprintf(g.stderr, "voiplab: receiving HEP on %s (UDP and TCP)\n", l.Addr())
 
-	write := o.write
-	if write == "" && o.report != "" {
-		dir, err := os.MkdirTemp("", "voiplab-hep-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		write = filepath.Join(dir, "hep.pcapng")
+	write, cleanup, err := outputPath(o)
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	var w *capture.Writer
 	var fh *os.File
 	if write != "" {
