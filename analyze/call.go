@@ -230,7 +230,7 @@ func (a *Analyzer) callSDP(dg *dialog, c *callState, callID string, d *capture.D
 		}
 	}
 	if isOffer {
-		c.pending = &pendingOffer{sess: sess, frame: m0(d), kind: kind, cseq: m.CSeq, role: role}
+		c.pending = &pendingOffer{sess: sess, frame: d.Frame, kind: kind, cseq: m.CSeq, role: role}
 		return
 	}
 	p := c.pending
@@ -238,9 +238,6 @@ func (a *Analyzer) callSDP(dg *dialog, c *callState, callID string, d *capture.D
 		return
 	}
 	c.pending = nil
-	if kind == "" && m.Status >= 100 && m.Status < 200 && p.kind == "initial" {
-		p.kind = "initial" // early media answer; the 2xx normally repeats it
-	}
 	out := sdpneg.Check(p.sess, sess)
 	neg := Negotiation{Kind: p.kind, Offer: toSDP(p.frame, p.sess, a.opts.KeepRaw), Answer: toSDP(d.Frame, sess, a.opts.KeepRaw), Negotiated: []Codec{}}
 	neg.answerCSeq = m.CSeq
@@ -276,8 +273,6 @@ func (a *Analyzer) callSDP(dg *dialog, c *callState, callID string, d *capture.D
 		c.first = &c.negotiations[len(c.negotiations)-1]
 	}
 }
-
-func m0(d *capture.Datagram) int { return d.Frame }
 
 func (c *callState) lastAnswerCSeq(cseq uint32) bool {
 	n := len(c.negotiations)

@@ -61,14 +61,12 @@ type stream struct {
 	eventInSDP bool
 	ptName     string
 
-	mainPT     int // first audio/video payload type
-	mainName   string
-	mainClock  int
-	payloadLen int
+	mainPT    int // first audio/video payload type
+	mainName  string
+	mainClock int
 
-	eventSeen        bool
-	eventUnsignalled bool
-	eventPT          int
+	eventSeen bool
+	eventPT   int
 
 	callIDs []string // every call it belongs to (see memberships)
 
@@ -183,13 +181,10 @@ func (a *Analyzer) addRTP(s *stream, d *capture.Datagram) {
 	if s.event {
 		if !s.eventSeen {
 			s.eventSeen, s.eventPT = true, pt
-			s.eventUnsignalled = !s.eventInSDP
 		}
 		if dg, ok := s.dtmf.Add(d.Time, d.Frame, h.Timestamp, h.Marker, payload, s.clock); ok {
 			s.addDigit(dg)
 		}
-	} else if s.payloadLen == 0 {
-		s.payloadLen = len(payload)
 	}
 }
 
@@ -316,13 +311,11 @@ func (s *stream) addDigit(d dtmf.Digit) {
 
 // rtcpEvent is one RTCP entry waiting for its stream.
 type rtcpEvent struct {
-	ssrc     uint32
-	sender   bool // about the sender's own stream (SR, SDES, BYE) rather than a report block
-	srcIP    netip.Addr
-	block    *rtcpreport.Block
-	arrival  capture.Datagram
-	entry    RTCP
-	resolved bool
+	ssrc   uint32
+	sender bool // about the sender's own stream (SR, SDES, BYE) rather than a report block
+	srcIP  netip.Addr
+	block  *rtcpreport.Block
+	entry  RTCP
 }
 
 func (a *Analyzer) rtcpDatagram(d *capture.Datagram) {
