@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 
 	"github.com/schollz/progressbar/v3"
@@ -27,6 +28,7 @@ type analyzeOptions struct {
 	noRaw     bool
 	noProgess bool
 	cpuprof   string
+	memprof   string
 }
 
 func newAnalyzeCmd(g *globals, runF func(context.Context, *analyzeOptions) error) *cobra.Command {
@@ -71,6 +73,8 @@ why, and what to do about it.`,
 	f.BoolVar(&o.noProgess, "no-progress", false, "never show a progress bar")
 	f.StringVar(&o.cpuprof, "cpuprofile", "", "write a CPU profile to this file (for make bench)")
 	f.MarkHidden("cpuprofile")
+	f.StringVar(&o.memprof, "memprofile", "", "write a heap profile, taken when the analysis ends, to this file (for make bench)")
+	f.MarkHidden("memprofile")
 	return cmd
 }
 
@@ -100,6 +104,11 @@ func runAnalyze(ctx context.Context, g *globals, o *analyzeOptions) error {
 	res, err := analyze.Run(ctx, o.files, opts, progress)
 	if err != nil {
 		return err
+	}
+	if o.memprof != "" {
+		if err := writeHeapProfile(o.memprof); err != nil {
+			return err
+		}
 	}
 	var out io.Writer = g.stdout
 	if o.output != "" && o.output != "-" {
@@ -170,4 +179,18 @@ func progressFunc(g *globals, o *analyzeOptions) func(done, total int64) {
 			bar.Finish()
 		}
 	}
+}
+
+// writeHeapProfile writes the live heap (after a collection) to path.
+func writeHeapProfile(path string) error {
+	fh, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(fh); err != nil {
+		fh.Close()
+		return err
+	}
+	return fh.Close()
 }
