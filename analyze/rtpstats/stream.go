@@ -104,6 +104,9 @@ const (
 // thousands of streams stays within a few MB; Add allocates only when the
 // series grows, never per packet.
 type Stream struct {
+	// The fields every packet touches come first, so that they share a few
+	// cache lines: an analysis of thousands of streams visits each stream's
+	// state once per packet, and a cache miss costs more than the update.
 	started    bool
 	first      time.Time // arrival of the first packet: origin of all times
 	last       time.Time
@@ -129,19 +132,25 @@ type Stream struct {
 	minJitter, meanJitter, maxJitter float64
 	maxDeltaFrame                    int
 
-	ptSeen  [128]bool
-	ptOrder [128]uint8
-	nPT     int
-
 	// Duplicates and loss gaps, on extended sequence numbers (RFC 3550 A.1).
 	maxExt   int64
-	seen     [dupWindow / 64]uint64 // one bit per extended sequence number of the window
 	dups     int
 	bursts   int
 	gapsLost int
 
-	series []Point // grows to at most MaxSeriesPoints
+	// cur is the chart bucket packets are being added to, kept here rather
+	// than in series (where series[curIdx] is stale until the next bucket
+	// starts) so that a packet touches no other memory for it.
+	cur    Point
+	curIdx int
 	width  time.Duration
+	series []Point // grows to at most MaxSeriesPoints
+
+	seen [dupWindow / 64]uint64 // one bit per extended sequence number of the window
+
+	ptSeen  [128]bool
+	ptOrder [128]uint8
+	nPT     int
 }
 
 // dupWindow is how many sequence numbers below the highest one a packet may
@@ -151,10 +160,13 @@ const dupWindow = 2048
 // Add analyses the next packet of the stream, in arrival order. It follows
 // rtppacket_analyse() of Wireshark 4.0 (ui/tap-rtp-analysis.c) step by step.
 func (s *Stream) Add(p Packet) {
-	s.notePT(p.PayloadType)
 	if !s.started {
+		s.notePT(p.PayloadType)
 		s.addFirst(p)
 		return
+	}
+	if p.PayloadType != s.pt { // s.pt, the previous packet's, is noted already
+		s.notePT(p.PayloadType)
 	}
 	s.last = p.Arrival
 	// Wireshark works on the capture-relative time in ms (nstime_to_msec of
@@ -320,7 +332,8 @@ func (s *Stream) addFirst(p Packet) {
 		s.series = make([]Point, 1, 16)
 	}
 	s.series = s.series[:1]
-	s.series[0] = Point{Packets: 1}
+	s.series[0] = Point{}
+	s.cur, s.curIdx = Point{Packets: 1}, 0
 }
 
 func (s *Stream) notePT(pt uint8) {
@@ -377,6 +390,27 @@ func (s *Stream) track(p Packet, jitter float64, flags int) {
 	if off < 0 {
 		off = 0
 	}
+	if i := int(off / s.width); i != s.curIdx {
+		s.switchBucket(off)
+	}
+	pt := &s.cur
+	pt.Packets++
+	pt.Lost += lost
+	if flags&(flagMarker|flagPTCN|flagWrongTimestamp|flagFollowPTCN) == 0 {
+		if s.delta > pt.MaxDeltaMs {
+			pt.MaxDeltaMs = s.delta
+		}
+		if jitter > pt.JitterMs {
+			pt.JitterMs = jitter
+		}
+	}
+}
+
+// switchBucket stores the current chart bucket and makes the one of a
+// packet at off from the first current, growing the series (or halving
+// its resolution past MaxSeriesPoints) as needed.
+func (s *Stream) switchBucket(off time.Duration) {
+	s.series[s.curIdx] = s.cur
 	i := int(off / s.width)
 	for i >= MaxSeriesPoints {
 		s.mergeSeries()
@@ -390,17 +424,7 @@ func (s *Stream) track(p Packet, jitter float64, flags int) {
 		}
 		s.series = s.series[:i+1]
 	}
-	pt := &s.series[i]
-	pt.Packets++
-	pt.Lost += lost
-	if flags&(flagMarker|flagPTCN|flagWrongTimestamp|flagFollowPTCN) == 0 {
-		if s.delta > pt.MaxDeltaMs {
-			pt.MaxDeltaMs = s.delta
-		}
-		if jitter > pt.JitterMs {
-			pt.JitterMs = jitter
-		}
-	}
+	s.cur, s.curIdx = s.series[i], i
 }
 
 // forget clears the duplicate bits of n extended sequence numbers from ext
@@ -476,6 +500,9 @@ func (s *Stream) Stats() Stats {
 	st.Series = make([]Point, len(s.series))
 	for i := range st.Series {
 		st.Series[i] = s.series[i]
+		if i == s.curIdx {
+			st.Series[i] = s.cur
+		}
 		st.Series[i].Offset = time.Duration(i) * s.width
 	}
 	return st
