@@ -4,7 +4,8 @@
 // # Reading
 //
 // [Open] and [NewReader] read pcap and pcapng files, gzip-compressed or not,
-// through gopacket's pcapgo readers with zero-copy reads. [Reader.Next]
+// with a hand-written record reader (pcapfile.go) that parses the records in
+// place in one large buffer and allocates nothing per packet. [Reader.Next]
 // returns one [Datagram] per application payload:
 //
 //   - UDP: the payload of each datagram, after IPv4/IPv6 reassembly;

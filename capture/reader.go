@@ -10,26 +10,19 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // maxWarnings bounds the decoding warnings in FileInfo.Warnings; further ones
 // are counted in a summary line, and the reason a read stopped is always kept.
 const maxWarnings = 50
 
-// packetSource is what pcapgo.Reader and pcapgo.NgReader have in common.
-type packetSource interface {
-	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-}
-
 // Reader reads a pcap or pcapng file and returns its application datagrams.
 // It is not safe for concurrent use.
 type Reader struct {
 	name     string
-	src      packetSource
-	ng       bool
+	src      *recordReader
+	rec      record
 	linkType uint16
 	// linkFromFirst: a pcapng whose interface block was not read yet takes
 	// its link type from the first packet's interface
@@ -106,28 +99,24 @@ func newReader(in io.Reader, name string) (*Reader, error) {
 	magic := binary.LittleEndian.Uint32(head)
 	switch magic {
 	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
-		pr, err := pcapgo.NewReader(rd)
+		pr, err := newRecordReader(rd, false)
 		if err != nil {
 			return nil, fmt.Errorf("capture: %s: pcap header: %w", base, err)
 		}
 		r.src = pr
-		r.linkType = uint16(pr.LinkType())
+		r.linkType = pr.linkType
 		r.info.Format = "pcap"
 	case 0x0a0d0d0a:
-		nr, err := pcapgo.NewNgReader(rd, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
+		nr, err := newRecordReader(rd, true)
 		if err != nil {
 			return nil, fmt.Errorf("capture: %s: pcapng header: %w", base, err)
 		}
 		r.src = nr
-		r.ng = true
 		r.info.Format = "pcapng"
-		if nr.NInterfaces() > 0 {
-			r.linkType = uint16(nr.LinkType())
-		} else {
-			// no interface block yet: the first packet's interface tells
-			r.linkType = linkEthernet
-			r.linkFromFirst = true
-		}
+		// the interface blocks come with the packets: the first packet's
+		// interface tells
+		r.linkType = linkEthernet
+		r.linkFromFirst = true
 	default:
 		return nil, fmt.Errorf("capture: %s: %w (%s)", base, ErrNotCapture, describeHead(head))
 	}
@@ -168,30 +157,25 @@ func (r *Reader) Next() (*Datagram, error) {
 			return nil, io.EOF
 		}
 		r.dec.resetOutput()
-		data, ci, err := r.src.ZeroCopyReadPacketData()
-		if err != nil {
+		rec := &r.rec
+		if err := r.src.next(rec); err != nil {
 			r.finish(err)
 			continue
 		}
 		r.info.Packets++
-		ts := ci.Timestamp
+		ts := rec.ts
 		if r.info.Packets == 1 || ts.Before(r.info.Start) {
 			r.info.Start = ts
 		}
 		if ts.After(r.info.End) {
 			r.info.End = ts
 		}
-		lt := r.linkType
-		if r.ng && len(ci.AncillaryData) > 0 {
-			if l, ok := ci.AncillaryData[0].(layers.LinkType); ok {
-				lt = uint16(l)
-			}
-		}
+		lt := rec.linkType // per packet: a pcapng may mix link types
 		if r.linkFromFirst {
 			r.linkFromFirst = false
 			r.linkType, r.info.LinkType = lt, linkName(lt)
 		}
-		r.dec.frame(data, lt, r.info.Packets, ts) // a snapped frame shows in its IP and UDP lengths
+		r.dec.frame(rec.data, lt, r.info.Packets, ts) // a snapped frame shows in its IP and UDP lengths
 	}
 }
 
