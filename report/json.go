@@ -123,39 +123,57 @@ func list[T any](e *jsonEncoder, b []byte, items []T, ind int, elem func(*jsonEn
 
 // jsonSpaces is sliced for indentation; the deepest line of a Result
 // (a codec of a media of an SDP of a negotiation of a call) is at 18.
-const jsonSpaces = "                                                                "
+const jsonSpaces = "                                "
+
+// jsonKeyLines[n] starts a field after the first one in an object whose
+// fields sit at indent n: `,\n`, n spaces and the key's opening quote. One
+// append of it instead of four: key() is called for every field.
+var jsonKeyLines = func() (t [len(jsonSpaces) + 1]string) {
+	for n := range t {
+		t[n] = ",\n" + jsonSpaces[:n] + `"`
+	}
+	return t
+}()
 
 func newline(b []byte, ind int) []byte {
 	b = append(b, '\n')
 	return append(b, jsonSpaces[:ind]...)
 }
 
-// open starts an object whose key sits at indent ind with its first field.
+// open starts an object whose opening line is at indent ind with its first
+// field.
 func open(b []byte, ind int, name string) []byte {
-	b = append(b, "{\n"...)
-	b = append(b, jsonSpaces[:ind+2]...)
-	b = append(b, '"')
+	b = append(b, '{')
+	b = append(b, jsonKeyLines[ind+2][1:]...) // without the comma
 	b = append(b, name...)
-	return append(b, "\": "...)
+	return append(b, '"', ':', ' ')
 }
 
-// key starts a field after the first one; ind is the indent of the object's
-// key, its fields sit at ind+2.
+// key starts a field after the first one in an object whose opening line
+// is at indent ind (its fields sit at ind+2).
 func key(b []byte, ind int, name string) []byte {
-	b = append(b, ",\n"...)
-	b = append(b, jsonSpaces[:ind+2]...)
-	b = append(b, '"')
+	b = append(b, jsonKeyLines[ind+2]...)
 	b = append(b, name...)
-	return append(b, "\": "...)
+	return append(b, '"', ':', ' ')
 }
 
-// closeObj ends an object whose key sits at indent ind.
+// closeObj ends an object whose opening line is at indent ind.
 func closeObj(b []byte, ind int) []byte {
 	b = newline(b, ind)
 	return append(b, '}')
 }
 
-func appendInt(b []byte, n int) []byte { return strconv.AppendInt(b, int64(n), 10) }
+// appendInt appends n in decimal; one and two digits (most counters, lost
+// packets, series values) skip strconv's call chain.
+func appendInt(b []byte, n int) []byte {
+	if uint(n) < 10 {
+		return append(b, byte('0'+n))
+	}
+	if uint(n) < 100 {
+		return append(b, byte('0'+n/10), byte('0'+n%10))
+	}
+	return strconv.AppendInt(b, int64(n), 10)
+}
 
 func appendBool(b []byte, v bool) []byte {
 	if v {
