@@ -22,8 +22,9 @@ import (
 
 const (
 	// recordBufSize is the read buffer: records are parsed in place in it.
-	// It starts at recordBufStart and doubles at each refill up to
-	// recordBufSize, so that a small file does not cost a large buffer.
+	// It starts at recordBufStart and doubles at each refill once the file
+	// has given more than it holds, up to recordBufSize: a small file does
+	// not cost a large buffer.
 	recordBufStart = 16 << 10
 	recordBufSize  = 1 << 20
 	// maxRecordLen bounds one pcap record or pcapng block (and so the
@@ -149,14 +150,15 @@ func (rr *recordReader) ensure(n int) error {
 }
 
 func (rr *recordReader) fill(n int) error {
+	if len(rr.buf) < recordBufSize && rr.base+int64(rr.w) >= int64(len(rr.buf)) && rr.err == nil {
+		// the source gave more than the buffer holds: a large file
+		rr.grow(2 * len(rr.buf))
+	}
 	if rr.r > 0 {
 		copy(rr.buf, rr.buf[rr.r:rr.w])
 		rr.w -= rr.r
 		rr.base += int64(rr.r)
 		rr.r = 0
-	}
-	if rr.err == nil && len(rr.buf) < recordBufSize {
-		rr.buf = append(rr.buf[:rr.w], make([]byte, 2*len(rr.buf)-rr.w)...)
 	}
 	for rr.w < n {
 		if rr.err != nil {
@@ -172,9 +174,7 @@ func (rr *recordReader) fill(n int) error {
 			// A record larger than the buffer: grow, by doubling, as the
 			// bytes arrive, so a length read from a damaged file cannot
 			// make us allocate more than twice what the file holds.
-			nb := make([]byte, min(2*len(rr.buf), maxRecordLen+recordBufSize))
-			copy(nb, rr.buf[:rr.w])
-			rr.buf = nb
+			rr.grow(min(2*len(rr.buf), maxRecordLen+recordBufSize))
 		}
 		m, err := rr.src.Read(rr.buf[rr.w:])
 		rr.w += m
@@ -186,6 +186,13 @@ func (rr *recordReader) fill(n int) error {
 		}
 	}
 	return nil
+}
+
+// grow replaces the buffer by one of n bytes holding the same bytes.
+func (rr *recordReader) grow(n int) {
+	nb := make([]byte, n)
+	copy(nb, rr.buf[:rr.w])
+	rr.buf = nb
 }
 
 // unexpected turns an io.EOF inside a record into io.ErrUnexpectedEOF.

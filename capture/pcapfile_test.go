@@ -696,3 +696,34 @@ func FuzzRecords(f *testing.F) {
 		}
 	})
 }
+
+// TestBufferGrowth: a small file keeps the small buffer; a large one grows
+// it to its full size, and not beyond (no record is larger).
+func TestBufferGrowth(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		file []byte
+		want int
+	}{
+		{"small", writerPcapng(t, 10), recordBufStart},
+		{"large", writerPcapng(t, 20000), recordBufSize},
+		{"large through gzip-sized reads", writerPcapng(t, 20000), recordBufSize},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var src io.Reader = bytes.NewReader(tc.file)
+			if strings.Contains(tc.name, "gzip") {
+				src = iotest.HalfReader(src)
+			}
+			rr, err := newRecordReader(src, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rec record
+			for rr.next(&rec) == nil {
+			}
+			if len(rr.buf) != tc.want {
+				t.Errorf("buffer of %d bytes, want %d", len(rr.buf), tc.want)
+			}
+		})
+	}
+}

@@ -79,15 +79,19 @@ func NewReader(r io.Reader, name string) (*Reader, error) {
 func newReader(in io.Reader, name string) (*Reader, error) {
 	base := filepath.Base(name)
 	cr := &countingReader{r: in}
-	br := bufio.NewReaderSize(cr, 1<<16)
+	// The bufio.Readers only peek at the magic numbers: the record reader
+	// reads through its own buffer, and bufio hands its large reads
+	// straight to the source.
+	br := bufio.NewReaderSize(cr, 16)
 	var rd io.Reader = br
 	head, _ := br.Peek(4)
 	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-		gz, err := gzip.NewReader(br)
+		// flate reads byte by byte: it gets a buffer of its own
+		gz, err := gzip.NewReader(bufio.NewReaderSize(br, 1<<16))
 		if err != nil {
 			return nil, fmt.Errorf("capture: %s: %w (gzip: %v)", base, ErrNotCapture, err)
 		}
-		gbr := bufio.NewReaderSize(gz, 1<<16)
+		gbr := bufio.NewReaderSize(gz, 16)
 		rd = gbr
 		head, _ = gbr.Peek(4)
 	}
