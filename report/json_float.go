@@ -68,15 +68,18 @@ func appendShortFloat(b []byte, f float64) ([]byte, bool) {
 	if float64(n)/1000 != a {
 		return b, false
 	}
+	frac, k := n%1000, 3
+	if frac == 0 { // cannot happen: a whole f took the first path
+		return b, false
+	}
+	for frac%10 == 0 {
+		frac /= 10
+		k--
+	}
 	if f < 0 {
 		b = append(b, '-')
 	}
 	b = appendInt(b, int(n/1000))
-	frac, k := n%1000, 3
-	for frac%10 == 0 { // frac is not 0: f is not whole
-		frac /= 10
-		k--
-	}
 	b = append(b, '.')
 	switch k {
 	case 3:
