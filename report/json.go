@@ -47,7 +47,8 @@ func WriteJSON(w io.Writer, r *analyze.Result) error {
 }
 
 // jsonFlushAt is the size past which the buffer is written out, between two
-// elements of a top-level list.
+// elements of any list: memory is bounded by the largest message or stream
+// figure, not by the largest call.
 const jsonFlushAt = 64 << 10
 
 // jsonEncoder holds what the append functions share: the destination, the
@@ -116,6 +117,9 @@ func list[T any](e *jsonEncoder, b []byte, items []T, ind int, elem func(*jsonEn
 		}
 		b = newline(b, ind+2)
 		b = elem(e, b, &items[i], ind+2)
+		if len(b) >= jsonFlushAt {
+			b = e.flush(b)
+		}
 	}
 	b = newline(b, ind)
 	return append(b, ']')

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,19 +121,34 @@ func (w *countWriter) Write(p []byte) (int, error) {
 }
 
 // TestWriteJSONChunks: the document goes out in chunks of at least 64 KiB
-// (but the last), and no chunk is much larger: memory stays bounded.
+// (but the last), and no chunk is much larger, even for one call of 5,000
+// messages (2.5 MB): memory stays bounded.
 func TestWriteJSONChunks(t *testing.T) {
-	r := synthResult(t, synth.Bench(100, 2*time.Second))
-	var w countWriter
-	if err := report.WriteJSON(&w, r); err != nil {
-		t.Fatal(err)
+	big := &analyze.Result{Calls: []analyze.Call{{CallID: "big"}}}
+	for i := range 5000 {
+		big.Calls[0].Messages = append(big.Calls[0].Messages, analyze.Message{Frame: i + 1, Method: "OPTIONS",
+			Raw: strings.Repeat("OPTIONS sip:lab.local SIP/2.0\r\n", 10)})
 	}
-	if len(w.writes) < 3 {
-		t.Fatalf("%d writes, want the document in several chunks", len(w.writes))
-	}
-	for i, n := range w.writes {
-		if (n < 64<<10 && i < len(w.writes)-1) || n > 256<<10 {
-			t.Errorf("write %d of %d bytes, want 64-256 KiB", i, n)
-		}
+	for _, tc := range []struct {
+		name string
+		r    *analyze.Result
+	}{
+		{"bench 100 calls", synthResult(t, synth.Bench(100, 2*time.Second))},
+		{"one call of 5000 messages", big},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var w countWriter
+			if err := report.WriteJSON(&w, tc.r); err != nil {
+				t.Fatal(err)
+			}
+			if len(w.writes) < 3 {
+				t.Fatalf("%d writes, want the document in several chunks", len(w.writes))
+			}
+			for i, n := range w.writes {
+				if (n < 64<<10 && i < len(w.writes)-1) || n > 80<<10 {
+					t.Errorf("write %d of %d bytes, want 64-80 KiB", i, n)
+				}
+			}
+		})
 	}
 }

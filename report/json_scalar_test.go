@@ -135,6 +135,19 @@ func TestAppendString(t *testing.T) {
 			}
 		}
 	})
+	t.Run("pairs of edge bytes everywhere", func(t *testing.T) {
+		// A special byte can make the word scan's borrow flag its neighbour.
+		edges := []byte{0x00, 0x01, 0x1f, 0x20, 0x21, '"', 0x23, '[', '\\', ']', 0x7f, 0x80, 0xa9, 0xc3, 0xe2, 0xff, 'a'}
+		for _, c := range edges {
+			for _, d := range edges {
+				for at := range 20 {
+					checkString(t, plain[:at]+string([]byte{c, d})+plain[at:])
+					checkString(t, plain[:at]+string([]byte{c, d}))
+					checkString(t, plain[:at]+string([]byte{c, 'x', d}))
+				}
+			}
+		}
+	})
 	t.Run("two bytes", func(t *testing.T) {
 		for c := range 1 << 16 {
 			checkString(t, "abcdefg"+string([]byte{byte(c >> 8), byte(c)})+"hijklmnop")

@@ -1,6 +1,9 @@
 package report
 
-import "unicode/utf8"
+import (
+	"math/bits"
+	"unicode/utf8"
+)
 
 // jsonPlain marks the bytes that appendString copies as they are: printable
 // ASCII except " and \. Control characters, quotes, backslashes and every
@@ -26,27 +29,7 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		// Eight bytes at a time while none needs attention: most of a SIP
-		// message is printable ASCII, and a byte at a time was a quarter of
-		// the time of WriteJSON. These are the classic SWAR tests (Anderson,
-		// "Bit Twiddling Hacks": a word with a byte less than n, with a zero
-		// byte), which may flag a byte after a true hit but never flag a word
-		// without one; the byte loop below then finds the exact byte.
-		for ; i+8 <= len(s); i += 8 {
-			w := s[i : i+8]
-			x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-				uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-			quote, backslash := x^('"'*ones), x^('\\'*ones)
-			less := (x - 0x20*ones) &^ x          // a byte < 0x20
-			q := (quote - ones) &^ quote          // a byte == '"'
-			bs := (backslash - ones) &^ backslash // a byte == '\\'
-			if (less|q|bs|x)&highs != 0 {         // or a byte >= 0x80
-				break
-			}
-		}
-		for i < len(s) && jsonPlain[s[i]] {
-			i++
-		}
+		i = nextSpecial(s, i)
 		if i == len(s) {
 			break
 		}
@@ -92,4 +75,54 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// nextSpecial returns the index of the first byte of s from i on that is
+// not plain (see jsonPlain), or len(s).
+//
+// It looks at eight bytes at a time: most of a SIP message is printable
+// ASCII, and a byte at a time was a quarter of the time of WriteJSON. The
+// tests are the classic SWAR ones (Anderson, "Bit Twiddling Hacks": a word
+// with a byte less than n, with a zero byte). A borrow can flag a byte
+// after a true hit, never one before it, so the lowest flagged byte is the
+// first one that needs attention. The last partial word is read as the last
+// eight bytes of s, with the bytes before i (already seen, and perhaps
+// special) replaced by plain ones so that they flag and borrow nothing.
+func nextSpecial(s string, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		if m := specialBytes(load8(s[i : i+8])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	if i == len(s) {
+		return i
+	}
+	if len(s) >= 8 {
+		j := len(s) - 8
+		seen := uint64(1)<<((i-j)*8) - 1
+		if m := specialBytes(load8(s[j:])&^seen | 'a'*ones&seen); m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+		return len(s)
+	}
+	for i < len(s) && jsonPlain[s[i]] {
+		i++
+	}
+	return i
+}
+
+// load8 reads the eight bytes of w as a little-endian word (one load).
+func load8(w string) uint64 {
+	return uint64(w[7])<<56 | uint64(w[6])<<48 | uint64(w[5])<<40 | uint64(w[4])<<32 |
+		uint64(w[3])<<24 | uint64(w[2])<<16 | uint64(w[1])<<8 | uint64(w[0])
+}
+
+// specialBytes flags, in bit 7 of each byte of the result, the bytes of x
+// that are not plain: below 0x20, '"', '\\' or above 0x7f.
+func specialBytes(x uint64) uint64 {
+	quote, backslash := x^('"'*ones), x^('\\'*ones)
+	less := (x - 0x20*ones) &^ x          // a byte < 0x20
+	q := (quote - ones) &^ quote          // a byte == '"'
+	bs := (backslash - ones) &^ backslash // a byte == '\\'
+	return (less | q | bs | x) & highs    // or a byte >= 0x80
 }
