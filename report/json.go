@@ -57,6 +57,10 @@ type jsonEncoder struct {
 	w    io.Writer
 	err  error
 	keys []string
+	// seriesKeys are the key lines of a SeriesPoint at indent seriesInd,
+	// and its closing line.
+	seriesKeys [6]string
+	seriesInd  int
 }
 
 // fail keeps the first error; WriteJSON returns it once the document ends.

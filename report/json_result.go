@@ -322,18 +322,31 @@ func (e *jsonEncoder) stream(b []byte, s *analyze.Stream, ind int) []byte {
 	return closeObj(b, ind)
 }
 
+// seriesPoint writes one of the up to 600 chart buckets of a stream, the
+// most numerous objects of a Result: its key lines are built once per
+// indent (seriesKeys) and appended whole.
 func (e *jsonEncoder) seriesPoint(b []byte, p *analyze.SeriesPoint, ind int) []byte {
-	b = open(b, ind, "offset_ms")
+	if e.seriesInd != ind || e.seriesKeys[0] == "" {
+		e.seriesInd = ind
+		lines := [...]string{"offset_ms", "jitter_ms", "max_delta_ms", "lost", "packets"}
+		for i, name := range lines {
+			e.seriesKeys[i] = jsonKeyLines[ind+2] + name + `": `
+		}
+		e.seriesKeys[0] = "{" + e.seriesKeys[0][1:]
+		e.seriesKeys[5] = "\n" + jsonSpaces[:ind] + "}"
+	}
+	k := &e.seriesKeys
+	b = append(b, k[0]...)
 	b = e.float(b, p.OffsetMs)
-	b = key(b, ind, "jitter_ms")
+	b = append(b, k[1]...)
 	b = e.float(b, p.JitterMs)
-	b = key(b, ind, "max_delta_ms")
+	b = append(b, k[2]...)
 	b = e.float(b, p.MaxDeltaMs)
-	b = key(b, ind, "lost")
+	b = append(b, k[3]...)
 	b = appendInt(b, p.Lost)
-	b = key(b, ind, "packets")
+	b = append(b, k[4]...)
 	b = appendInt(b, p.Packets)
-	return closeObj(b, ind)
+	return append(b, k[5]...)
 }
 
 func (e *jsonEncoder) rtcp(b []byte, r *analyze.RTCP, ind int) []byte {
