@@ -13,15 +13,16 @@ import (
 
 // WriteJSON writes the Result as indented JSON (schema 1, DESIGN.md).
 //
-// The output is byte for byte what encoding/json's MarshalIndent would write
-// for each element (with the prefixes below), except that <, > and & are left
-// readable in SIP URIs instead of \u003c, \u003e and \u0026. It is written by
-// hand, without reflection, because encoding/json (Marshal, then an unescape
-// pass, then json.Indent) took a quarter of the time of `voiplab analyze
-// --json` on a large capture: the writer appends each field straight into one
-// buffer, which goes to w whenever it passes 64 KiB, so that memory stays
-// bounded whatever the size of the Result. json_oracle_test.go keeps the
-// encoding/json version as the reference the tests compare with.
+// The output is byte for byte that of the former encoding/json writer
+// (json_oracle_test.go keeps it as the tests' reference): each element of
+// each top-level list is json.Marshal's, indented by json.Indent under its
+// list, with <, > and & left readable in SIP URIs instead of \u003c, \u003e
+// and \u0026, and a nil top-level list written []. It is written by hand,
+// without reflection, because the encoding/json way (Marshal, an unescape
+// pass, Indent) took a quarter of the time of `voiplab analyze --json` on a
+// large capture. Fields are appended straight into one buffer, which goes
+// to w whenever it passes 64 KiB between two list elements, so that memory
+// stays bounded whatever the size of the Result.
 //
 // Errors are those encoding/json would return (a NaN or infinite figure, a
 // time outside years 0-9999) and those of w, wrapped "report: json: ...".
