@@ -2,9 +2,7 @@ package analyze
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/netip"
 	"time"
@@ -94,7 +92,11 @@ func (a *Analyzer) AddFile(info capture.FileInfo) {
 
 // Datagram analyses one datagram. The datagram and its payload may be reused
 // by the caller after the call returns.
-func (a *Analyzer) Datagram(d *capture.Datagram) {
+func (a *Analyzer) Datagram(d *capture.Datagram) { a.datagram(d, nil) }
+
+// datagram analyses one datagram; sip, when not nil and done, is its SIP
+// message parsed ahead (readahead.go).
+func (a *Analyzer) datagram(d *capture.Datagram, sip *parsed) {
 	if a.live() && d.Time.Sub(a.lastFlush) >= time.Second {
 		a.Flush(d.Time)
 	}
@@ -105,8 +107,13 @@ func (a *Analyzer) Datagram(d *capture.Datagram) {
 	if len(p) == 0 {
 		return
 	}
-	if looksLikeSIP(p) {
-		a.sipDatagram(d)
+	if sip != nil && sip.done {
+		a.sipDatagram(d, sip)
+		return
+	}
+	if sip == nil && looksLikeSIP(p) {
+		pp := parseSIP(p)
+		a.sipDatagram(d, &pp)
 		return
 	}
 	if d.Transport != capture.UDP || d.Truncated {
@@ -161,29 +168,48 @@ func (a *Analyzer) readFile(ctx context.Context, path string, progress func(done
 		return fmt.Errorf("analyze: %w", err)
 	}
 	defer r.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	out := make(chan *batch, batchesInFlight)
+	free := make(chan *batch, batchesInFlight)
+	for range batchesInFlight {
+		free <- &batch{ds: make([]capture.Datagram, 0, batchDatagrams),
+			sip: make([]parsed, 0, batchDatagrams), arena: make([]byte, 0, batchArena)}
+	}
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		readAhead(ctx, r, free, out)
+	}()
+	// the reader is closed only once the read-ahead goroutine has stopped
+	defer func() {
+		cancel()
+		for range out { // let it finish a blocked send
+		}
+		<-stopped
+	}()
 	for n := 0; ; n++ {
-		if n&0xffff == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if progress != nil {
-				progress(r.Progress())
-			}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		d, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
+		b, ok := <-out
+		if !ok {
+			return ctx.Err()
 		}
-		if err != nil {
-			return fmt.Errorf("analyze: %s: %w", path, err)
+		for i := range b.ds {
+			a.datagram(&b.ds[i], &b.sip[i])
 		}
-		a.Datagram(d)
+		if progress != nil && (n&0x3f == 0 || b.eof) {
+			progress(b.done, b.total)
+		}
+		if b.err != nil {
+			return fmt.Errorf("analyze: %s: %w", path, b.err)
+		}
+		if b.eof {
+			a.AddFile(b.info)
+			return nil
+		}
+		free <- b
 	}
-	if progress != nil {
-		progress(r.Progress())
-	}
-	a.AddFile(r.Info())
-	return nil
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -51,9 +51,10 @@ type msgKey struct {
 	src, dst netip.AddrPort
 }
 
-func (a *Analyzer) sipDatagram(d *capture.Datagram) {
-	m, err := sipmsg.Parse(d.Payload)
-	if err != nil {
+// sipDatagram analyses a SIP message parsed by parseSIP.
+func (a *Analyzer) sipDatagram(d *capture.Datagram, p *parsed) {
+	m := p.msg
+	if p.err != nil {
 		return // not SIP after all
 	}
 	rec := Message{
@@ -80,7 +81,7 @@ func (a *Analyzer) sipDatagram(d *capture.Datagram) {
 	}
 	var sess *sdpneg.Session
 	if m.IsSDP() {
-		s, err := sdpneg.Parse(m.SDPBody())
+		s, err := p.sdp, p.sdpErr
 		if s != nil {
 			sess = s
 			rec.SDP = sdpSummary(s)
