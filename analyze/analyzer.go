@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"voiplab/analyze/sipmsg"
 	"voiplab/capture"
 )
 
@@ -27,6 +28,7 @@ type Analyzer struct {
 	other       []Message
 	findings    []Finding // findings that belong to no call
 	sec         security
+	sipParser   sipmsg.Parser // for Datagram (Run parses ahead with its own)
 
 	// media
 	endpoints  map[netip.AddrPort]*endpoint // RTP/RTCP addresses announced in SDP
@@ -112,7 +114,7 @@ func (a *Analyzer) datagram(d *capture.Datagram, sip *parsed) {
 		return
 	}
 	if sip == nil && looksLikeSIP(p) {
-		pp := parseSIP(p)
+		pp := parseSIP(&a.sipParser, p)
 		a.sipDatagram(d, &pp)
 		return
 	}

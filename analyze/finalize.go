@@ -23,7 +23,7 @@ func (a *Analyzer) Result() *Result {
 	// Streams: those tied to SDP, and unsignalled ones with enough packets.
 	byCall := map[string][]*stream{}
 	for _, s := range a.streamList {
-		if s.evicted || !s.signalled && s.stats.Stats().Packets < a.opts.Thresholds.UnsignalledMinPackets {
+		if s.evicted || !s.signalled && s.stats.Packets() < a.opts.Thresholds.UnsignalledMinPackets {
 			continue
 		}
 		a.prepareStream(s)
@@ -39,6 +39,11 @@ func (a *Analyzer) Result() *Result {
 		st, fs := a.finishStream(s)
 		r.Streams = append(r.Streams, st)
 		streamFindings[s] = fs
+		// The Result holds the stream's chart series now: drop the two other
+		// copies (the statistics' own and s.final's), which would otherwise
+		// stay until the Result is built, at the peak of memory.
+		s.final.Series = nil
+		s.stats = rtpstats.Stream{}
 	}
 
 	secFindings, bruteSources := a.sec.findings(a.opts.Thresholds)

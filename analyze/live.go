@@ -140,7 +140,7 @@ func (a *Analyzer) finishLive(dg *dialog, now time.Time) {
 
 func (a *Analyzer) finishLiveStream(s *stream, now time.Time) {
 	min := a.opts.Thresholds.UnsignalledMinPackets
-	if s.stats.Stats().Packets >= min {
+	if s.stats.Packets() >= min {
 		a.prepareStream(s)
 		st, fs := a.finishStream(s)
 		a.opts.OnEvent(Event{Kind: EventStreamEnded, Time: now, Streams: []Stream{st}})

@@ -35,9 +35,9 @@ type parsed struct {
 }
 
 // parseSIP parses a SIP message and its SDP body.
-func parseSIP(payload []byte) parsed {
+func parseSIP(ps *sipmsg.Parser, payload []byte) parsed {
 	p := parsed{done: true}
-	p.msg, p.err = sipmsg.Parse(payload)
+	p.msg, p.err = ps.Parse(payload)
 	if p.err == nil && p.msg.IsSDP() {
 		p.sdp, p.sdpErr = sdpneg.Parse(p.msg.SDPBody())
 	}
@@ -60,6 +60,7 @@ type batch struct {
 // the cancellation of ctx, and closes out.
 func readAhead(ctx context.Context, r *capture.Reader, free <-chan *batch, out chan<- *batch) {
 	defer close(out)
+	var ps sipmsg.Parser
 	for n := 0; ; n++ {
 		var b *batch
 		select {
@@ -99,7 +100,7 @@ func readAhead(ctx context.Context, r *capture.Reader, free <-chan *batch, out c
 			c.Payload = b.arena[start:len(b.arena):len(b.arena)]
 			var p parsed
 			if len(c.Payload) > 0 && looksLikeSIP(c.Payload) {
-				p = parseSIP(c.Payload)
+				p = parseSIP(&ps, c.Payload)
 			}
 			b.ds = append(b.ds, c)
 			b.sip = append(b.sip, p)

@@ -522,6 +522,10 @@ func burstRatio(bursts, lost, received int) float64 {
 	return 1 / (p + q)
 }
 
+// Packets returns the number of packets added so far (Stats().Packets
+// without building the whole Stats).
+func (s *Stream) Packets() int { return s.n }
+
 // LastArrival returns the arrival time of the latest packet (zero before
 // the first).
 func (s *Stream) LastArrival() time.Time { return s.last }

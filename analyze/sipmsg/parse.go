@@ -16,20 +16,41 @@ type headerLister interface{ Headers() []sip.Header }
 // 3261 sipgo does not check, returns (m, nil) with m.Malformed set and every
 // field the parsers could read.
 func Parse(b []byte) (*Message, error) {
+	var p Parser
+	return p.Parse(b)
+}
+
+// Parser parses SIP messages one after the other and keeps its scratch
+// space (the header index of the raw scan, sipgo's parser) from one message
+// to the next, so that a stream of messages allocates only what the
+// messages keep. The zero value is ready to use; a Parser is not safe for
+// concurrent use.
+type Parser struct {
+	raw rawMsg
+	sip *sip.Parser
+}
+
+// Parse parses one SIP message as the package function Parse does. The
+// Message shares nothing with the Parser or with b.
+func (ps *Parser) Parse(b []byte) (*Message, error) {
 	if !LooksLikeSIP(b) {
 		return nil, ErrNotSIP
 	}
 	m := &Message{Expires: -1, MaxForwards: -1}
 	m.Raw = append([]byte(nil), b...)
 
-	var r rawMsg
+	r := &ps.raw
+	r.reset()
 	r.scan(m.Raw)
 	sl := parseStartLine(r.start)
 	m.Request = sl.request
 	m.Method, m.RequestURI, m.Version = sl.method, sl.uri, sl.version
 	m.Status, m.Reason = sl.status, sl.reason
 
-	p := sip.NewParser()
+	if ps.sip == nil {
+		ps.sip = sip.NewParser()
+	}
+	p := ps.sip
 	sm, sipErr := p.ParseSIP(m.Raw)
 	if sipErr != nil && sl.request && schemeNeedsWorkaround(sl.uri) {
 		// sipgo v1.7.3 accepts only letters in a URI scheme, while RFC 3261
@@ -52,13 +73,13 @@ func Parse(b []byte) (*Message, error) {
 			m.fillTyped(hl.Headers())
 		}
 	} else {
-		lineErrs = m.fillTypedFallback(&r)
+		lineErrs = m.fillTypedFallback(r)
 	}
-	m.fillRaw(&r)
-	m.fillBody(&r)
+	m.fillRaw(r)
+	m.fillBody(r)
 	m.sdp = extractSDP(m.ContentType, m.Body)
 
-	reasons := validate(m, &r, &sl)
+	reasons := validate(m, r, &sl)
 	if sipErr != nil && len(reasons) == 0 {
 		reasons = lineErrs
 		if len(reasons) == 0 {

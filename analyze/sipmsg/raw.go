@@ -75,6 +75,13 @@ func canonName(name []byte) string {
 // scan splits b into start line, headers and body. It accepts CRLF and bare
 // LF line ends (and records the latter) and unfolds continuation lines
 // (RFC 3261 §7.3.1).
+// reset forgets the previous message, keeping the space of its lists (a
+// Parser reuses one rawMsg).
+func (r *rawMsg) reset() {
+	r.start, r.lfOnly, r.bodyStart = nil, false, -1
+	r.headers, r.noColon = r.headers[:0], r.noColon[:0]
+}
+
 func (r *rawMsg) scan(b []byte) {
 	r.headers = r.hbuf[:0]
 	r.bodyStart = -1
