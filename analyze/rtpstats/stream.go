@@ -141,16 +141,24 @@ type Stream struct {
 	// cur is the chart bucket packets are being added to, kept here rather
 	// than in series (where series[curIdx] is stale until the next bucket
 	// starts) so that a packet touches no other memory for it.
-	cur    Point
+	cur    bucket
 	curIdx int
 	width  time.Duration
-	series []Point // grows to at most MaxSeriesPoints
+	series []bucket // grows to at most MaxSeriesPoints
 
 	seen [dupWindow / 64]uint64 // one bit per extended sequence number of the window
 
 	ptSeen  [128]bool
 	ptOrder [128]uint8
 	nPT     int
+}
+
+// bucket is one chart bucket as a Stream keeps it (a Point without its
+// offset, which is its index times the width, and with 32-bit counts: a
+// stream keeps up to MaxSeriesPoints of them).
+type bucket struct {
+	jitter, maxDelta float64
+	lost, packets    int32
 }
 
 // dupWindow is how many sequence numbers below the highest one a packet may
@@ -329,11 +337,11 @@ func (s *Stream) addFirst(p Packet) {
 	s.setSeen(int64(p.Seq))
 	s.width = InitialSeriesWidth
 	if s.series == nil {
-		s.series = make([]Point, 1, 16)
+		s.series = make([]bucket, 1, 16)
 	}
 	s.series = s.series[:1]
-	s.series[0] = Point{}
-	s.cur, s.curIdx = Point{Packets: 1}, 0
+	s.series[0] = bucket{}
+	s.cur, s.curIdx = bucket{packets: 1}, 0
 }
 
 func (s *Stream) notePT(pt uint8) {
@@ -394,14 +402,14 @@ func (s *Stream) track(p Packet, jitter float64, flags int) {
 		s.switchBucket(off)
 	}
 	pt := &s.cur
-	pt.Packets++
-	pt.Lost += lost
+	pt.packets++
+	pt.lost += int32(lost)
 	if flags&(flagMarker|flagPTCN|flagWrongTimestamp|flagFollowPTCN) == 0 {
-		if s.delta > pt.MaxDeltaMs {
-			pt.MaxDeltaMs = s.delta
+		if s.delta > pt.maxDelta {
+			pt.maxDelta = s.delta
 		}
-		if jitter > pt.JitterMs {
-			pt.JitterMs = jitter
+		if jitter > pt.jitter {
+			pt.jitter = jitter
 		}
 	}
 }
@@ -418,7 +426,7 @@ func (s *Stream) switchBucket(off time.Duration) {
 	}
 	if i >= len(s.series) {
 		if i >= cap(s.series) {
-			grown := make([]Point, len(s.series), min(max(2*cap(s.series), i+1, 16), MaxSeriesPoints))
+			grown := make([]bucket, len(s.series), min(max(2*cap(s.series), i+1, 16), MaxSeriesPoints))
 			copy(grown, s.series)
 			s.series = grown
 		}
@@ -448,10 +456,10 @@ func (s *Stream) mergeSeries() {
 		a := s.series[2*i]
 		if 2*i+1 < len(s.series) {
 			b := s.series[2*i+1]
-			a.Packets += b.Packets
-			a.Lost += b.Lost
-			a.MaxDeltaMs = max(a.MaxDeltaMs, b.MaxDeltaMs)
-			a.JitterMs = max(a.JitterMs, b.JitterMs)
+			a.packets += b.packets
+			a.lost += b.lost
+			a.maxDelta = max(a.maxDelta, b.maxDelta)
+			a.jitter = max(a.jitter, b.jitter)
 		}
 		s.series[i] = a
 	}
@@ -499,11 +507,12 @@ func (s *Stream) Stats() Stats {
 	st.LossBurstRatio = burstRatio(s.bursts, s.gapsLost, s.n)
 	st.Series = make([]Point, len(s.series))
 	for i := range st.Series {
-		st.Series[i] = s.series[i]
+		b := s.series[i]
 		if i == s.curIdx {
-			st.Series[i] = s.cur
+			b = s.cur
 		}
-		st.Series[i].Offset = time.Duration(i) * s.width
+		st.Series[i] = Point{Offset: time.Duration(i) * s.width, JitterMs: b.jitter,
+			MaxDeltaMs: b.maxDelta, Lost: int(b.lost), Packets: int(b.packets)}
 	}
 	return st
 }
