@@ -82,6 +82,8 @@ best() {
 	printf -v "cpu_$name" '%s' "$bc"
 }
 best voiplab "$VOIPLAB" analyze --json -o /dev/null "$FILE"
+# the same on one core: voiplab reads ahead on a second goroutine
+best voiplab1 env GOMAXPROCS=1 taskset -c 0 "$VOIPLAB" analyze --json -o /dev/null "$FILE"
 best tshark tshark -n -q -r "$FILE" -o rtp.heuristic_rtp:TRUE -z rtp,streams -z sip,stat
 
 row() { # name wall rss cpu
@@ -90,6 +92,9 @@ row() { # name wall rss cpu
 }
 printf '%-8s %10s %9s %8s %12s %10s\n' tool packets wall_s cpu_s packets/s peak_MiB
 row voiplab "$wall_voiplab" "$rss_voiplab" "$cpu_voiplab"
+row "1 core" "$wall_voiplab1" "$rss_voiplab1" "$cpu_voiplab1"
 row tshark "$wall_tshark" "$rss_tshark" "$cpu_tshark"
 awk -v v="$wall_voiplab" -v t="$wall_tshark" 'BEGIN {
 	if (v > 0) printf "speed ratio: voiplab is %.1fx tshark (tshark %.2f s / voiplab %.2f s)\n", t / v, t, v }'
+awk -v v="$wall_voiplab1" -v t="$wall_tshark" 'BEGIN {
+	if (v > 0) printf "on one core: voiplab is %.1fx tshark (tshark %.2f s / voiplab %.2f s)\n", t / v, t, v }'
