@@ -19,6 +19,9 @@ func (a *Analyzer) Result() *Result {
 		r.Files = []File{}
 	}
 	a.flushOrphans()
+	// No datagram comes after Result: the retransmission keys can go before
+	// the Result is built, when memory peaks.
+	a.seen = nil
 
 	// Streams: those tied to SDP, and unsignalled ones with enough packets.
 	byCall := map[string][]*stream{}
