@@ -1,6 +1,9 @@
 package synth
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // Hand-written G.711 encoders (ITU-T G.711 §2, the segment tables of
 // Tables 1a/2a): a dozen lines, and synth may only import the standard
@@ -86,13 +89,18 @@ func opaque() []byte {
 	return b
 }
 
-// payloadTables are immutable lookup tables built once: the caller sends a
-// 440 Hz tone, the callee 350 Hz.
-var payloadTables = struct {
+// payloadTables are immutable lookup tables built once, on first use rather
+// than when any voiplab command starts: the caller sends a 440 Hz tone, the
+// callee 350 Hz.
+var payloadTables = sync.OnceValue(func() g711Tables {
+	return g711Tables{
+		ulaw:   [2][]byte{encodeAll(tone(440), linearToULaw), encodeAll(tone(350), linearToULaw)},
+		alaw:   [2][]byte{encodeAll(tone(440), linearToALaw), encodeAll(tone(350), linearToALaw)},
+		opaque: opaque(),
+	}
+})
+
+type g711Tables struct {
 	ulaw, alaw [2][]byte
 	opaque     []byte
-}{
-	ulaw:   [2][]byte{encodeAll(tone(440), linearToULaw), encodeAll(tone(350), linearToULaw)},
-	alaw:   [2][]byte{encodeAll(tone(440), linearToALaw), encodeAll(tone(350), linearToALaw)},
-	opaque: opaque(),
 }

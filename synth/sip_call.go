@@ -451,11 +451,11 @@ func buildCall(seed int64, start time.Time, key uint64, c *Call) ([]source, erro
 		}
 		switch plan.media.pt {
 		case 0:
-			cfg.table = payloadTables.ulaw[dir]
+			cfg.table = payloadTables().ulaw[dir]
 		case 8:
-			cfg.table = payloadTables.alaw[dir]
+			cfg.table = payloadTables().alaw[dir]
 		default:
-			cfg.table = payloadTables.opaque
+			cfg.table = payloadTables().opaque
 		}
 		if cfg.size > len(cfg.table) || cfg.size <= 0 {
 			cfg.size = 160
