@@ -79,6 +79,7 @@ func runReport(ctx context.Context, g *globals, o *reportOptions) error {
 	opts := analyze.DefaultOptions()
 	opts.Logger = log
 	opts.KeepRaw = true // the page shows each message when its arrow is clicked
+	tuneGCForAnalysis()
 	res, err := analyze.Run(ctx, o.files, opts, progressFunc(g, &analyzeOptions{}))
 	if err != nil {
 		return err
