@@ -29,6 +29,7 @@ type Analyzer struct {
 	findings    []Finding // findings that belong to no call
 	sec         security
 	sipParser   sipmsg.Parser // for Datagram (Run parses ahead with its own)
+	addrTexts   map[netip.AddrPort]string
 
 	// media
 	endpoints  map[netip.AddrPort]*endpoint // RTP/RTCP addresses announced in SDP

@@ -58,7 +58,7 @@ func (a *Analyzer) sipDatagram(d *capture.Datagram, p *parsed) {
 		return // not SIP after all
 	}
 	rec := Message{
-		Frame: d.Frame, Time: d.Time, Src: d.Src.String(), Dst: d.Dst.String(),
+		Frame: d.Frame, Time: d.Time, Src: a.addrText(d.Src), Dst: a.addrText(d.Dst),
 		Transport: d.Transport.String(), Method: m.Method, Status: m.Status,
 		CSeq:    strconv.FormatUint(uint64(m.CSeq), 10) + " " + m.CSeqMethod,
 		Summary: m.Summary(), CallID: m.CallID, UserAgent: m.UserAgent,
@@ -125,6 +125,7 @@ func (a *Analyzer) sipDatagram(d *capture.Datagram, p *parsed) {
 		a.dialogOrder = append(a.dialogOrder, dg)
 	}
 	dg.last = d.Time
+	rec.CallID = dg.callID // the same text: keep one copy per dialog
 	switch {
 	case m.CSeqMethod == "INVITE" || m.Method == "INVITE":
 		if dg.kind != kindCall {
@@ -223,4 +224,20 @@ func isPrivate(addr netip.Addr) bool {
 		return b[0] == 100 && b[1]&0xc0 == 64 // 100.64.0.0/10, RFC 6598
 	}
 	return false
+}
+
+// addrText returns ap as text, sharing one string per address among the
+// messages that use it (a call's messages all go between the same two or
+// three addresses). The cache is bounded: it starts afresh past 4096
+// addresses, so that a live capture of a scan does not grow it forever.
+func (a *Analyzer) addrText(ap netip.AddrPort) string {
+	if s, ok := a.addrTexts[ap]; ok {
+		return s
+	}
+	if len(a.addrTexts) >= 4096 || a.addrTexts == nil {
+		a.addrTexts = make(map[netip.AddrPort]string)
+	}
+	s := ap.String()
+	a.addrTexts[ap] = s
+	return s
 }
