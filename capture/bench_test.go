@@ -23,7 +23,7 @@ func udpPcap(tb testing.TB, n int) []byte {
 	var fw Writer
 	src, dst := netip.MustParseAddrPort("192.0.2.1:10000"), netip.MustParseAddrPort("192.0.2.2:20000")
 	var frame bytes.Buffer
-	fw.ng, _ = pcapgo.NewNgWriter(&frame, layers.LinkTypeEthernet) // unused sink for packet()
+	fw.ng, _ = newNgWriter(&frame, ngSection{}, ngInterface{linkType: LinkTypeEthernet}) // unused sink for packet()
 	payload := make([]byte, 172)
 	t0 := time.Unix(1_700_000_000, 0)
 	for i := range n {

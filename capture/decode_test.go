@@ -6,9 +6,6 @@ import (
 	"net/netip"
 	"testing"
 	"time"
-
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // ipPacket builds an IPv4 or IPv6 UDP packet (no link header) with the
@@ -17,7 +14,7 @@ func ipPacket(t *testing.T, src, dst string, payload []byte) []byte {
 	t.Helper()
 	var w Writer
 	var sink bytes.Buffer
-	w.ng, _ = pcapgo.NewNgWriter(&sink, layers.LinkTypeEthernet)
+	w.ng, _ = newNgWriter(&sink, ngSection{}, ngInterface{linkType: LinkTypeEthernet})
 	s, d := netip.MustParseAddrPort(src), netip.MustParseAddrPort(dst)
 	dg := &Datagram{Src: s, Dst: d, Transport: UDP, Payload: payload}
 	if err := w.packet(dg, s.Addr(), d.Addr(), 17, payload, 0, 0); err != nil {

@@ -5,10 +5,6 @@ import (
 	"io"
 	"runtime"
 	"time"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // FrameWriterOptions describe a capture in the pcapng headers.
@@ -33,7 +29,7 @@ type FrameWriterOptions struct {
 // capture filter, snap length, OS), Enhanced Packet Blocks, and an Interface
 // Statistics Block with the kernel's counters at the end (WriteStats).
 type FrameWriter struct {
-	ng  *pcapgo.NgWriter
+	ng  *ngWriter
 	opt FrameWriterOptions
 }
 
@@ -48,19 +44,9 @@ func NewFrameWriter(w io.Writer, opt FrameWriterOptions) (*FrameWriter, error) {
 	if !supportedLink(opt.LinkType) {
 		return nil, fmt.Errorf("capture: write pcapng: %w %s", ErrLinkType, describeLink(opt.LinkType))
 	}
-	ng, err := pcapgo.NewNgWriterInterface(w, pcapgo.NgInterface{
-		Name:                opt.Interface,
-		Filter:              opt.Filter,
-		OS:                  runtime.GOOS,
-		LinkType:            layers.LinkType(opt.LinkType),
-		SnapLength:          opt.Snaplen,
-		TimestampResolution: 9,
-	}, pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{
-		Hardware:    runtime.GOARCH,
-		OS:          runtime.GOOS,
-		Application: "voiplab",
-		Comment:     opt.Comment,
-	}})
+	ng, err := newNgWriter(w,
+		ngSection{hardware: runtime.GOARCH, os: runtime.GOOS, application: "voiplab", comment: opt.Comment},
+		ngInterface{name: opt.Interface, filter: opt.Filter, os: runtime.GOOS, linkType: opt.LinkType, snaplen: opt.Snaplen})
 	if err != nil {
 		return nil, fmt.Errorf("capture: write pcapng header: %w", err)
 	}
@@ -72,8 +58,7 @@ func (fw *FrameWriter) WriteFrame(f *Frame) error {
 	if f.LinkType != fw.opt.LinkType {
 		return fmt.Errorf("capture: write frame of link type %d to a %d capture: %w", f.LinkType, fw.opt.LinkType, ErrLinkType)
 	}
-	ci := gopacket.CaptureInfo{Timestamp: f.Time, CaptureLength: len(f.Data), Length: max(f.Length, len(f.Data))}
-	if err := fw.ng.WritePacket(ci, f.Data); err != nil {
+	if err := fw.ng.writePacket(f.Time, f.Data, f.Length); err != nil {
 		return fmt.Errorf("capture: write frame: %w", err)
 	}
 	return nil
@@ -82,11 +67,7 @@ func (fw *FrameWriter) WriteFrame(f *Frame) error {
 // WriteStats writes an Interface Statistics Block with the kernel's
 // received and dropped counts and the capture's start and end.
 func (fw *FrameWriter) WriteStats(st LiveStats, start, end time.Time) error {
-	err := fw.ng.WriteInterfaceStats(0, pcapgo.NgInterfaceStatistics{
-		LastUpdate: end, StartTime: start, EndTime: end,
-		PacketsReceived: st.Received, PacketsDropped: st.Dropped,
-	})
-	if err != nil {
+	if err := fw.ng.writeStats(end, start, end, st.Received, st.Dropped); err != nil {
 		return fmt.Errorf("capture: write statistics: %w", err)
 	}
 	return nil
@@ -94,7 +75,7 @@ func (fw *FrameWriter) WriteStats(st LiveStats, start, end time.Time) error {
 
 // Flush writes buffered frames to the underlying writer.
 func (fw *FrameWriter) Flush() error {
-	if err := fw.ng.Flush(); err != nil {
+	if err := fw.ng.flush(); err != nil {
 		return fmt.Errorf("capture: flush: %w", err)
 	}
 	return nil

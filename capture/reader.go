@@ -9,8 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-
-	"github.com/gopacket/gopacket/layers"
 )
 
 // maxWarnings bounds the decoding warnings in FileInfo.Warnings; further ones
@@ -140,11 +138,28 @@ func describeHead(b []byte) string {
 }
 
 func describeLink(lt uint16) string {
-	s := layers.LinkType(lt).String()
-	if s == "" || s[0] == 'U' { // gopacket's "UnknownLinkType(n)"
+	s := linkTypeNames[lt]
+	if s == "" {
 		return fmt.Sprint(lt)
 	}
 	return fmt.Sprintf("%d (%s)", lt, s)
+}
+
+// linkTypeNames are the LINKTYPE_ names (tcpdump.org link-layer header
+// types registry) of link types a capture someone sends us may have, for
+// the error that says which one we cannot read. Immutable lookup table.
+var linkTypeNames = map[uint16]string{
+	0: "NULL", 1: "ETHERNET", 6: "IEEE802_5", 8: "SLIP", 9: "PPP", 10: "FDDI",
+	50: "PPP_HDLC", 51: "PPP_ETHER", 101: "RAW", 104: "C_HDLC", 105: "IEEE802_11",
+	107: "FRELAY", 108: "LOOP", 113: "LINUX_SLL", 119: "IEEE802_11_PRISM",
+	127: "IEEE802_11_RADIOTAP", 138: "APPLE_IP_OVER_IEEE1394", 139: "MTP2_WITH_PHDR",
+	140: "MTP2", 141: "MTP3", 142: "SCCP", 143: "DOCSIS", 147: "USER0", 148: "USER1",
+	149: "USER2", 150: "USER3", 163: "IEEE802_11_AVS", 187: "BLUETOOTH_HCI_H4",
+	189: "USB_LINUX", 192: "PPI", 195: "IEEE802_15_4_WITHFCS", 201: "BLUETOOTH_HCI_H4_WITH_PHDR",
+	215: "IEEE802_15_4_NONASK_PHY", 220: "USB_LINUX_MMAPPED", 227: "CAN_SOCKETCAN",
+	228: "IPV4", 229: "IPV6", 230: "IEEE802_15_4_NOFCS", 235: "DVB_CI",
+	239: "NFLOG", 240: "NETANALYZER", 249: "USBPCAP", 252: "WIRESHARK_UPPER_PDU",
+	263: "IPMI_HPM_2", 276: "LINUX_SLL2", 283: "ETW",
 }
 
 // Next returns the next application datagram, or io.EOF. A truncated or

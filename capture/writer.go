@@ -5,10 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-
-	"github.com/gopacket/gopacket"
-	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // WriterOptions are written into the pcapng Section Header Block (Comment)
@@ -23,7 +19,7 @@ const maxTCPSegment = 65000
 // Writer writes datagrams as a pcapng capture with Ethernet link type,
 // synthesizing the Ethernet, IP and UDP or TCP headers.
 type Writer struct {
-	ng  *pcapgo.NgWriter
+	ng  *ngWriter
 	seq map[flowKey]uint32 // next TCP sequence number per direction
 	buf []byte
 }
@@ -34,15 +30,8 @@ func NewWriter(w io.Writer, opt WriterOptions) (*Writer, error) {
 	if name == "" {
 		name = "voiplab"
 	}
-	ng, err := pcapgo.NewNgWriterInterface(w, pcapgo.NgInterface{
-		Name:                name,
-		Filter:              opt.Filter,
-		LinkType:            layers.LinkTypeEthernet,
-		TimestampResolution: 9,
-	}, pcapgo.NgWriterOptions{SectionInfo: pcapgo.NgSectionInfo{
-		Application: "voiplab",
-		Comment:     opt.Comment,
-	}})
+	ng, err := newNgWriter(w, ngSection{application: "voiplab", comment: opt.Comment},
+		ngInterface{name: name, filter: opt.Filter, linkType: LinkTypeEthernet})
 	if err != nil {
 		return nil, fmt.Errorf("capture: write pcapng header: %w", err)
 	}
@@ -162,8 +151,7 @@ func (w *Writer) packet(d *Datagram, src, dst netip.Addr, proto uint8, payload [
 		c = 0xffff
 	}
 	binary.BigEndian.PutUint16(t[csum:csum+2], c)
-	ci := gopacket.CaptureInfo{Timestamp: d.Time, CaptureLength: n, Length: n}
-	if err := w.ng.WritePacket(ci, b); err != nil {
+	if err := w.ng.writePacket(d.Time, b, n); err != nil {
 		return fmt.Errorf("capture: write frame: %w", err)
 	}
 	return nil
@@ -196,7 +184,7 @@ func fold(s uint32) uint16 {
 
 // Flush writes buffered frames to the underlying writer.
 func (w *Writer) Flush() error {
-	if err := w.ng.Flush(); err != nil {
+	if err := w.ng.flush(); err != nil {
 		return fmt.Errorf("capture: flush: %w", err)
 	}
 	return nil
