@@ -18,14 +18,29 @@ import (
 
 // BenchmarkRelaySplit is BenchmarkRelay with the phones in a child process,
 // so that the CPU this process spends is the relay's alone: it reports the
-// relay's CPU time per relayed packet beside the loss and delay. Use
-// -benchtime=1x; VOIPLAB_RELAY_CALLS and VOIPLAB_RELAY_SECONDS as for
-// BenchmarkRelay.
+// relay's CPU time per relayed packet beside the loss and delay, and logs
+// the phones' CPU per packet.
+//
+// On Linux with two CPUs or more the two processes do not share a CPU: the
+// relay (every thread of this process, GOMAXPROCS set to match) runs on all
+// CPUs but the last, the phones (started through taskset(1)) on the last
+// one, so that the delay measured is the relay's and not the two processes
+// taking turns on the same cores. VOIPLAB_RELAY_PIN=0 turns that off; the
+// log says which setup ran. Use -benchtime=1x; the other variables are
+// those of BenchmarkRelay.
 func BenchmarkRelaySplit(b *testing.B) {
 	calls := envInt("VOIPLAB_RELAY_CALLS", 1000)
 	secs := envInt("VOIPLAB_RELAY_SECONDS", 3)
+	relayCPUs, phoneCPU, pinned := benchCPUs()
+	if pinned {
+		restore, err := pinProcess(relayCPUs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer restore()
+	}
 	for range b.N {
-		r, err := relay.New(relay.Config{Addr: loopback, PortMin: 40000, PortMax: 40000 + calls*4 + 400})
+		r, err := relay.New(relay.Config{Addr: loopback, PortMin: 40000, PortMax: 40000 + calls*4 + 400, BusyPoll: benchBusyPoll()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -37,7 +52,11 @@ func BenchmarkRelaySplit(b *testing.B) {
 			}
 			sessions = append(sessions, s)
 		}
-		cmd := exec.Command(os.Args[0], "-test.run=^TestRelayLoadChild$", "-test.v")
+		args := []string{os.Args[0], "-test.run=^TestRelayLoadChild$", "-test.v"}
+		cmd := exec.Command(args[0], args[1:]...)
+		if pinned {
+			cmd = childCommand(phoneCPU, args...)
+		}
 		cmd.Env = append(os.Environ(), "VOIPLAB_RELAY_CHILD=1",
 			fmt.Sprintf("VOIPLAB_RELAY_CALLS=%d", calls), fmt.Sprintf("VOIPLAB_RELAY_SECONDS=%d", secs))
 		in, _ := cmd.StdinPipe()
@@ -81,15 +100,24 @@ func BenchmarkRelaySplit(b *testing.B) {
 		b.ReportMetric(float64(res.P50Us), "p50-µs")
 		b.ReportMetric(float64(res.P99Us), "p99-µs")
 		b.ReportMetric(per, "relay-cpu-µs/pkt")
-		b.Logf("%d calls, %d s, phones in a child process: sent %d, received %d, %.0f pkt/s, delay p50 %d µs p99 %d µs max %d µs; relay CPU %.2f µs/packet (%.0f %% of a core)",
-			calls, secs, res.Sent, res.Received, res.PPS, res.P50Us, res.P99Us, res.MaxUs, per, 100*cpu.Seconds()/float64(secs))
+		where := "unpinned"
+		if pinned {
+			where = fmt.Sprintf("relay on CPU %v, phones on CPU %d", relayCPUs, phoneCPU)
+		}
+		where += fmt.Sprintf(", busy poll %s, send slots %d µs", benchBusyPoll(), envInt("VOIPLAB_RELAY_SLOT_US", 250))
+		b.Logf("%d calls, %d s, phones in a child process (%s): sent %d, received %d, %.0f pkt/s, "+
+			"delay to the phone socket p50 %d µs p99 %d µs max %d µs (to the phone's read: p50 %d p99 %d max %d); "+
+			"relay CPU %.2f µs/packet (%.0f %% of a core), phones %.2f µs/packet",
+			calls, secs, where, res.Sent, res.Received, res.PPS, res.P50Us, res.P99Us, res.MaxUs,
+			res.ReadP50Us, res.ReadP99Us, res.ReadMaxUs, per, 100*cpu.Seconds()/float64(secs), res.PhoneCPUPerPkt)
 	}
 }
 
 type childResult struct {
-	Sent, Received      int64
-	PPS                 float64
-	P50Us, P99Us, MaxUs int64
+	Sent, Received                  int64
+	PPS, PhoneCPUPerPkt             float64
+	P50Us, P99Us, MaxUs             int64 // to the arrival at the phone socket
+	ReadP50Us, ReadP99Us, ReadMaxUs int64 // to the phone's read
 }
 
 // TestRelayLoadChild is the phone side of BenchmarkRelaySplit; it runs only
@@ -116,7 +144,8 @@ func TestRelayLoadChild(t *testing.T) {
 		streams = append(streams, stream{conn: phone(n), dst: netip.MustParseAddrPort(in.Text())})
 	}
 	res := generate(streams, conns, time.Duration(secs)*time.Second)
-	j, _ := json.Marshal(childResult{Sent: res.sent, Received: res.received, PPS: res.pps,
-		P50Us: res.p50.Microseconds(), P99Us: res.p99.Microseconds(), MaxUs: res.max.Microseconds()})
+	j, _ := json.Marshal(childResult{Sent: res.sent, Received: res.received, PPS: res.pps, PhoneCPUPerPkt: res.cpuPerPkt,
+		P50Us: res.p50.Microseconds(), P99Us: res.p99.Microseconds(), MaxUs: res.max.Microseconds(),
+		ReadP50Us: res.readP50.Microseconds(), ReadP99Us: res.readP99.Microseconds(), ReadMaxUs: res.readMax.Microseconds()})
 	fmt.Printf("RESULT %s\n", j)
 }

@@ -20,14 +20,20 @@ import (
 
 // BenchmarkRelay relays G.711 calls (20 ms packets, 172-byte datagrams, both
 // directions) between simulated phones on loopback, and reports the packets
-// per second, the loss and the relay delay (send to receive, through the
-// relay) percentiles. Defaults: 1,000 calls for 3 s = 100,000 packets per
-// second; VOIPLAB_RELAY_CALLS and VOIPLAB_RELAY_SECONDS change them. Each
-// iteration runs the whole scenario: use -benchtime=1x.
+// per second, the loss and the relay delay percentiles: from the phone's
+// send call to the datagram's arrival in the other phone's socket (the
+// kernel's SO_TIMESTAMPNS receive stamp), so that the phones' own
+// scheduling is not counted; the log also gives the delay to the phones'
+// read. Defaults: 1,000 calls for 3 s = 100,000 packets per second;
+// VOIPLAB_RELAY_CALLS and VOIPLAB_RELAY_SECONDS change them,
+// VOIPLAB_RELAY_SLOT_US the sending slot (see generate) and
+// VOIPLAB_RELAY_BUSYPOLL_US the relay's Config.BusyPoll. Each iteration runs
+// the whole scenario: use -benchtime=1x.
 //
 // The "direct" sub-benchmark runs the same phones sending to each other
 // without the relay: the difference in CPU per packet is the relay's own
-// cost (the load generator shares the machine).
+// cost (the load generator shares the process and the machine; see
+// BenchmarkRelaySplit for the relay alone).
 func BenchmarkRelay(b *testing.B) {
 	calls := envInt("VOIPLAB_RELAY_CALLS", 1000)
 	secs := envInt("VOIPLAB_RELAY_SECONDS", 3)
@@ -45,11 +51,17 @@ func BenchmarkRelay(b *testing.B) {
 				b.ReportMetric(float64(res.p99.Microseconds()), "p99-µs")
 				b.ReportMetric(float64(res.max.Microseconds()), "max-µs")
 				b.ReportMetric(res.cpuPerPkt, "cpu-µs/pkt")
-				b.Logf("%s, %d calls, %d s: sent %d, received %d, lost %d, %.0f pkt/s, delay p50 %s p99 %s max %s, process CPU %.2f µs/packet",
-					name, calls, secs, res.sent, res.received, res.lost, res.pps, res.p50, res.p99, res.max, res.cpuPerPkt)
+				b.Logf("%s, %d calls, %d s: sent %d, received %d, lost %d, %.0f pkt/s, delay to the phone socket p50 %s p99 %s max %s (to the phone's read: p50 %s p99 %s max %s), process CPU %.2f µs/packet",
+					name, calls, secs, res.sent, res.received, res.lost, res.pps, res.p50, res.p99, res.max, res.readP50, res.readP99, res.readMax, res.cpuPerPkt)
 			}
 		})
 	}
+}
+
+// benchBusyPoll is the relay's Config.BusyPoll in the benchmarks:
+// VOIPLAB_RELAY_BUSYPOLL_US microseconds, default 0 (off).
+func benchBusyPoll() time.Duration {
+	return time.Duration(envInt("VOIPLAB_RELAY_BUSYPOLL_US", 0)) * time.Microsecond
 }
 
 func cpuTime() time.Duration {
@@ -68,7 +80,9 @@ func envInt(name string, def int) int {
 type loadResult struct {
 	sent, received, lost int64
 	pps, cpuPerPkt       float64
-	p50, p99, max        time.Duration
+	p50, p99, max        time.Duration // send to arrival at the phone's socket
+	// send to the phone's read: adds the phone process's scheduling
+	readP50, readP99, readMax time.Duration
 }
 
 // phoneSockets is the number of sockets per side that the simulated phones
@@ -101,7 +115,7 @@ func listenPhones(tb testing.TB) []*net.UDPConn {
 // 20 ms carrying its send time, and reads what the relay brings it. The
 // phones of one side share phoneSockets sockets.
 func runRelayLoad(tb testing.TB, calls int, dur time.Duration, direct bool) loadResult {
-	r, err := relay.New(relay.Config{Addr: loopback, PortMin: 40000, PortMax: 40000 + calls*4 + 400})
+	r, err := relay.New(relay.Config{Addr: loopback, PortMin: 40000, PortMax: 40000 + calls*4 + 400, BusyPoll: benchBusyPoll()})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -152,14 +166,19 @@ const genBatch = 16
 // generate sends G.711-sized packets on every stream, 50 per second each,
 // spread evenly, and measures what comes back on conns. Streams that share a
 // socket send in batches (ipv4.PacketConn.WriteBatch), and each socket is
-// read in batches (ReadBatch).
+// read in batches (ReadBatch). A packet carries its send time (UnixNano,
+// taken just before its batch is sent) in bytes 12-19, the RTP payload.
 func generate(streams []stream, conns []*net.UDPConn, dur time.Duration) loadResult {
-	// Delay histogram in 10 µs buckets up to 100 ms.
-	const bucket = 10 * time.Microsecond
-	hist := make([]atomic.Int64, 10000)
+	// Delay histograms in 10 µs buckets up to 100 ms: arrival is the
+	// kernel's receive time of the datagram at the phone's socket
+	// (SO_TIMESTAMPNS where the system has it, else the read time), read
+	// the time the phone's goroutine read it, which adds the phone
+	// process's own scheduling.
+	var arrivalHist, readHist histogram
 	var received atomic.Int64
 	var wg sync.WaitGroup
 	for _, c := range conns {
+		stamped := stampArrivals(c)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -167,6 +186,9 @@ func generate(streams []stream, conns []*net.UDPConn, dur time.Duration) loadRes
 			ms := make([]ipv4.Message, 64)
 			for i := range ms {
 				ms[i].Buffers = [][]byte{make([]byte, 2048)}
+				if stamped {
+					ms[i].OOB = make([]byte, 64)
+				}
 			}
 			for {
 				k, err := pc.ReadBatch(ms, 0)
@@ -178,63 +200,74 @@ func generate(streams []stream, conns []*net.UDPConn, dur time.Duration) loadRes
 					if m.N < 20 {
 						continue
 					}
-					d := time.Duration(now - int64(binary.BigEndian.Uint64(m.Buffers[0][12:20])))
-					i := min(int(d/bucket), len(hist)-1)
-					hist[max(i, 0)].Add(1)
+					sent := int64(binary.BigEndian.Uint64(m.Buffers[0][12:20]))
+					at := now
+					if t, ok := arrival(m.OOB[:m.NN]); ok {
+						at = t
+					}
+					arrivalHist.add(time.Duration(at - sent))
+					readHist.add(time.Duration(now - sent))
 					received.Add(1)
 				}
 			}
 		}()
 	}
 
-	// Senders: one goroutine per socket, pacing the streams of that socket.
-	// Real phones are not in step: each 20 ms period is cut into 1 ms slots
-	// and each stream sends in its own slot, so that the load is spread
-	// evenly rather than sent in one burst per period.
-	bySock := map[*net.UDPConn][]int{}
-	var socks []*net.UDPConn
-	for j, st := range streams {
-		if _, ok := bySock[st.conn]; !ok {
-			socks = append(socks, st.conn)
-		}
-		bySock[st.conn] = append(bySock[st.conn], j)
+	// The sender: real phones are not in step, so each 20 ms period is cut
+	// into slots of VOIPLAB_RELAY_SLOT_US (default 250 µs) and each stream
+	// sends in its own slot, spreading the load evenly instead of one burst
+	// per period. One goroutine sends every slot, the streams that share a
+	// socket in batches (ipv4.PacketConn.WriteBatch, sendmmsg).
+	slotDur := time.Duration(envInt("VOIPLAB_RELAY_SLOT_US", 250)) * time.Microsecond
+	slots := max(int(20*time.Millisecond/slotDur), 1)
+	slotDur = 20 * time.Millisecond / time.Duration(slots)
+	type sender struct {
+		pc  *ipv4.PacketConn
+		idx []int      // streams of the socket
+		dst []net.Addr // their destinations
+		ms  []ipv4.Message
 	}
-	const slots = 20
+	bySock := map[*net.UDPConn]*sender{}
+	var senders []*sender
+	for j, st := range streams {
+		sd := bySock[st.conn]
+		if sd == nil {
+			sd = &sender{pc: ipv4.NewPacketConn(st.conn), ms: make([]ipv4.Message, genBatch)}
+			for i := range sd.ms {
+				b := make([]byte, 172)
+				b[0], b[1] = 0x80, 0
+				sd.ms[i].Buffers = [][]byte{b}
+			}
+			bySock[st.conn] = sd
+			senders = append(senders, sd)
+		}
+		sd.idx = append(sd.idx, j)
+		sd.dst = append(sd.dst, net.UDPAddrFromAddrPort(st.dst))
+	}
 	var sent atomic.Int64
 	cpu0 := cpuTime()
 	start := time.Now()
 	var swg sync.WaitGroup
-	for _, c := range socks {
-		idx := bySock[c]
-		swg.Add(1)
-		go func() {
-			defer swg.Done()
-			pc := ipv4.NewPacketConn(c)
-			dst := make([]net.Addr, len(idx))
-			for n, j := range idx {
-				dst[n] = net.UDPAddrFromAddrPort(streams[j].dst)
+	swg.Add(1)
+	go func() {
+		defer swg.Done()
+		// Each slot is sent at its time from the start, late ones at
+		// once (no slot is skipped: the rate holds even when the phones'
+		// process falls behind for a moment).
+		for slot := range int(dur / slotDur) {
+			if wait := time.Until(start.Add(time.Duration(slot) * slotDur)); wait > 0 {
+				time.Sleep(wait)
 			}
-			ms := make([]ipv4.Message, genBatch)
-			for i := range ms {
-				b := make([]byte, 172)
-				b[0], b[1] = 0x80, 0
-				ms[i].Buffers = [][]byte{b}
-			}
-			var seq uint16
-			tick := time.NewTicker(20 * time.Millisecond / slots)
-			defer tick.Stop()
-			for slot := 0; time.Since(start) < dur; slot++ {
-				if slot%slots == 0 {
-					seq++
-				}
+			seq := uint16(slot/slots + 1)
+			for _, sd := range senders {
 				k := 0
 				flush := func() {
 					now := uint64(time.Now().UnixNano())
-					for i := range ms[:k] {
-						binary.BigEndian.PutUint64(ms[i].Buffers[0][12:], now)
+					for i := range sd.ms[:k] {
+						binary.BigEndian.PutUint64(sd.ms[i].Buffers[0][12:], now)
 					}
 					for off := 0; off < k; {
-						n, err := pc.WriteBatch(ms[off:k], 0)
+						n, err := sd.pc.WriteBatch(sd.ms[off:k], 0)
 						if err != nil {
 							break
 						}
@@ -243,22 +276,20 @@ func generate(streams []stream, conns []*net.UDPConn, dur time.Duration) loadRes
 					}
 					k = 0
 				}
-				for n := slot % slots; n < len(idx); n += slots {
-					j := idx[n]
-					pkt := ms[k].Buffers[0]
+				for n := slot % slots; n < len(sd.idx); n += slots {
+					pkt := sd.ms[k].Buffers[0]
 					binary.BigEndian.PutUint16(pkt[2:], seq)
 					binary.BigEndian.PutUint32(pkt[4:], uint32(seq)*160)
-					binary.BigEndian.PutUint32(pkt[8:], uint32(j))
-					ms[k].Addr = dst[n]
-					if k++; k == len(ms) {
+					binary.BigEndian.PutUint32(pkt[8:], uint32(sd.idx[n]))
+					sd.ms[k].Addr = sd.dst[n]
+					if k++; k == len(sd.ms) {
 						flush()
 					}
 				}
 				flush()
-				<-tick.C
 			}
-		}()
-	}
+		}
+	}()
 	swg.Wait()
 	elapsed := time.Since(start)
 	// Let the last packets arrive.
@@ -278,27 +309,41 @@ func generate(streams []stream, conns []*net.UDPConn, dur time.Duration) loadRes
 	}
 	res.lost = res.sent - res.received
 	res.pps = float64(res.received) / elapsed.Seconds()
-	counts := make([]int64, len(hist))
-	for i := range hist {
-		counts[i] = hist[i].Load()
-	}
+	res.p50, res.p99, res.max = arrivalHist.summary(res.received)
+	res.readP50, res.readP99, res.readMax = readHist.summary(res.received)
+	return res
+}
+
+// histogram counts delays in 10 µs buckets up to 100 ms (the last bucket
+// holds everything longer).
+type histogram [10000]atomic.Int64
+
+const histBucket = 10 * time.Microsecond
+
+func (h *histogram) add(d time.Duration) {
+	h[max(min(int(d/histBucket), len(h)-1), 0)].Add(1)
+}
+
+// summary returns the median, 99th percentile and maximum of n delays, each
+// rounded up to its bucket's upper bound.
+func (h *histogram) summary(n int64) (p50, p99, maxd time.Duration) {
 	pct := func(p float64) time.Duration {
-		want := int64(p * float64(res.received))
+		want := int64(p * float64(n))
 		var acc int64
-		for i, c := range counts {
+		for i := range h {
+			c := h[i].Load()
 			acc += c
 			if acc >= want && c > 0 {
-				return time.Duration(i+1) * bucket
+				return time.Duration(i+1) * histBucket
 			}
 		}
 		return 0
 	}
-	res.p50, res.p99 = pct(0.50), pct(0.99)
-	for i := len(counts) - 1; i >= 0; i-- {
-		if counts[i] > 0 {
-			res.max = time.Duration(i+1) * bucket
+	for i := len(h) - 1; i >= 0; i-- {
+		if h[i].Load() > 0 {
+			maxd = time.Duration(i+1) * histBucket
 			break
 		}
 	}
-	return res
+	return pct(0.50), pct(0.99), maxd
 }

@@ -5,13 +5,14 @@ package relay
 import (
 	"errors"
 	"net/netip"
+	"time"
 )
 
 // poller is Linux only (poll_linux.go); elsewhere each socket has its own
 // reading goroutine.
 type poller struct{}
 
-func newPollers() []*poller { return nil }
+func newPollers(time.Duration) []*poller { return nil }
 
 func (p *poller) add(s *Session) error { return errPoll }
 

@@ -20,11 +20,13 @@ func TestForwardPaths(t *testing.T) {
 		bind     netip.Addr
 		phone    netip.Addr
 		portable bool
+		busyPoll time.Duration
 	}{
-		{"ipv4 poller", netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("127.0.0.1"), false},
-		{"ipv4 portable", netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("127.0.0.1"), true},
-		{"dual-stack poller", netip.MustParseAddr("0.0.0.0"), netip.MustParseAddr("127.0.0.1"), false},
-		{"ipv6 poller", netip.MustParseAddr("::1"), netip.MustParseAddr("::1"), false},
+		{"ipv4 poller", netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("127.0.0.1"), false, 0},
+		{"ipv4 poller busy polling", netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("127.0.0.1"), false, time.Millisecond},
+		{"ipv4 portable", netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("127.0.0.1"), true, 0},
+		{"dual-stack poller", netip.MustParseAddr("0.0.0.0"), netip.MustParseAddr("127.0.0.1"), false, 0},
+		{"ipv6 poller", netip.MustParseAddr("::1"), netip.MustParseAddr("::1"), false, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -37,7 +39,7 @@ func TestForwardPaths(t *testing.T) {
 				defer c.Close()
 				ph[i] = c
 			}
-			r, err := New(Config{Addr: tc.bind, PortMin: 47000, PortMax: 47999})
+			r, err := New(Config{Addr: tc.bind, PortMin: 47000, PortMax: 47999, BusyPoll: tc.busyPoll})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,8 +84,17 @@ func TestForwardPaths(t *testing.T) {
 // poller or the portable readers, once the peer has latched (AllocsPerRun
 // counts the allocations of every goroutine, the relay's included).
 func TestRelayAllocs(t *testing.T) {
-	for _, portable := range []bool{false, true} {
-		t.Run(map[bool]string{false: "poller", true: "portable"}[portable], func(t *testing.T) {
+	tests := []struct {
+		name     string
+		portable bool
+		busyPoll time.Duration
+	}{
+		{"poller", false, 0},
+		{"poller busy polling", false, time.Millisecond},
+		{"portable", true, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
 			var ph [2]*net.UDPConn
 			for i := range ph {
 				c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
@@ -93,11 +104,11 @@ func TestRelayAllocs(t *testing.T) {
 				defer c.Close()
 				ph[i] = c
 			}
-			r, err := New(Config{Addr: netip.MustParseAddr("127.0.0.1"), PortMin: 48000, PortMax: 48999})
+			r, err := New(Config{Addr: netip.MustParseAddr("127.0.0.1"), PortMin: 48000, PortMax: 48999, BusyPoll: tc.busyPoll})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if portable {
+			if tc.portable {
 				r.polls = nil
 			}
 			s, err := r.Allocate(context.Background())

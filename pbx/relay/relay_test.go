@@ -319,6 +319,7 @@ func TestNewConfig(t *testing.T) {
 		{"empty range", relay.Config{Addr: loopback, PortMin: 10001, PortMax: 10001}},
 		{"reversed", relay.Config{Addr: loopback, PortMin: 20000, PortMax: 10000}},
 		{"too high", relay.Config{Addr: loopback, PortMin: 10000, PortMax: 70000}},
+		{"negative busy poll", relay.Config{Addr: loopback, PortMin: 10000, PortMax: 20000, BusyPoll: -time.Microsecond}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
