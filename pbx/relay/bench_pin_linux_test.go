@@ -77,11 +77,6 @@ func pinProcess(cpus []int) (restore func(), err error) {
 	}, nil
 }
 
-// childCommand runs the phone side on cpu (taskset(1), util-linux).
-func childCommand(cpu int, args ...string) *exec.Cmd {
-	return exec.Command("taskset", append([]string{"-c", strconv.Itoa(cpu)}, args...)...)
-}
-
 // stampArrivals asks the kernel to stamp every datagram c receives with its
 // arrival time (SO_TIMESTAMPNS, socket(7)), so that the delay measured ends
 // when the relay's datagram reaches the phone's socket, not when the phone
@@ -117,4 +112,58 @@ func arrival(oob []byte) (int64, bool) {
 		oob = oob[min(unix.CmsgSpace(n-unix.CmsgLen(0)), len(oob)):]
 	}
 	return 0, false
+}
+
+// rawBatch reads a socket with recvmmsg(2) without ever waiting, for the
+// spinning phones (generateSpinning): the net.UDPConn methods would park
+// the goroutine, and an expired deadline makes them fail before reading.
+type rawBatch struct {
+	fd   int
+	hdrs []unix.Mmsghdr
+	iovs []unix.Iovec
+	bufs [][]byte
+	oobs [][]byte
+}
+
+func newRawBatch(c *net.UDPConn, n int) (*rawBatch, error) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	b := &rawBatch{fd: -1, hdrs: make([]unix.Mmsghdr, n), iovs: make([]unix.Iovec, n)}
+	rc.Control(func(fd uintptr) { b.fd = int(fd) })
+	for i := range n {
+		b.bufs = append(b.bufs, make([]byte, 2048))
+		b.oobs = append(b.oobs, make([]byte, 64))
+		b.iovs[i].Base = &b.bufs[i][0]
+		b.iovs[i].SetLen(len(b.bufs[i]))
+		b.hdrs[i].Hdr.Iov = &b.iovs[i]
+		b.hdrs[i].Hdr.SetIovlen(1)
+		b.hdrs[i].Hdr.Control = &b.oobs[i][0]
+	}
+	return b, nil
+}
+
+// read hands every datagram waiting in the socket, with its control
+// messages, to fn; it returns how many there were.
+func (b *rawBatch) read(fn func(pkt, oob []byte)) int {
+	total := 0
+	for {
+		for i := range b.hdrs {
+			b.hdrs[i].Hdr.SetControllen(len(b.oobs[i]))
+		}
+		n, _, e := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(b.fd), uintptr(unsafe.Pointer(&b.hdrs[0])),
+			uintptr(len(b.hdrs)), unix.MSG_DONTWAIT, 0, 0)
+		if e != 0 || n == 0 {
+			return total
+		}
+		for i := range int(n) {
+			h := &b.hdrs[i]
+			fn(b.bufs[i][:h.Len], b.oobs[i][:h.Hdr.Controllen])
+		}
+		total += int(n)
+		if int(n) < len(b.hdrs) {
+			return total
+		}
+	}
 }

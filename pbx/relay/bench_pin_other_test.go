@@ -3,16 +3,20 @@
 package relay_test
 
 import (
+	"errors"
 	"net"
-	"os/exec"
 )
 
 func benchCPUs() ([]int, int, bool) { return nil, 0, false }
 
 func pinProcess([]int) (func(), error) { return func() {}, nil }
 
-func childCommand(_ int, args ...string) *exec.Cmd { return exec.Command(args[0], args[1:]...) }
-
 func stampArrivals(*net.UDPConn) bool { return false }
 
 func arrival([]byte) (int64, bool) { return 0, false }
+
+type rawBatch struct{}
+
+func newRawBatch(*net.UDPConn, int) (*rawBatch, error) { return nil, errors.ErrUnsupported }
+
+func (b *rawBatch) read(func(pkt, oob []byte)) int { return 0 }

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +33,8 @@ func BenchmarkRelaySplit(b *testing.B) {
 	calls := envInt("VOIPLAB_RELAY_CALLS", 1000)
 	secs := envInt("VOIPLAB_RELAY_SECONDS", 3)
 	relayCPUs, phoneCPU, pinned := benchCPUs()
+	phonesNice := envInt("VOIPLAB_RELAY_PHONES_NICE", 0)
+	spinPhones := pinned && os.Getenv("VOIPLAB_RELAY_PHONES_SPIN") != "0"
 	if pinned {
 		restore, err := pinProcess(relayCPUs)
 		if err != nil {
@@ -53,12 +56,16 @@ func BenchmarkRelaySplit(b *testing.B) {
 			sessions = append(sessions, s)
 		}
 		args := []string{os.Args[0], "-test.run=^TestRelayLoadChild$", "-test.v"}
-		cmd := exec.Command(args[0], args[1:]...)
 		if pinned {
-			cmd = childCommand(phoneCPU, args...)
+			args = append([]string{"taskset", "-c", strconv.Itoa(phoneCPU)}, args...)
 		}
+		if phonesNice != 0 {
+			args = append([]string{"nice", "-n", strconv.Itoa(phonesNice)}, args...)
+		}
+		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Env = append(os.Environ(), "VOIPLAB_RELAY_CHILD=1",
-			fmt.Sprintf("VOIPLAB_RELAY_CALLS=%d", calls), fmt.Sprintf("VOIPLAB_RELAY_SECONDS=%d", secs))
+			fmt.Sprintf("VOIPLAB_RELAY_CALLS=%d", calls), fmt.Sprintf("VOIPLAB_RELAY_SECONDS=%d", secs),
+			fmt.Sprintf("VOIPLAB_RELAY_PHONES_SPIN=%d", map[bool]int{false: 0, true: 1}[spinPhones]))
 		in, _ := cmd.StdinPipe()
 		outPipe, _ := cmd.StdoutPipe()
 		cmd.Stderr = os.Stderr
@@ -104,6 +111,12 @@ func BenchmarkRelaySplit(b *testing.B) {
 		if pinned {
 			where = fmt.Sprintf("relay on CPU %v, phones on CPU %d", relayCPUs, phoneCPU)
 		}
+		if phonesNice != 0 {
+			where += fmt.Sprintf(", phones at nice %d", phonesNice)
+		}
+		if spinPhones {
+			where += ", phones spinning"
+		}
 		where += fmt.Sprintf(", busy poll %s, send slots %d µs", benchBusyPoll(), envInt("VOIPLAB_RELAY_SLOT_US", 250))
 		b.Logf("%d calls, %d s, phones in a child process (%s): sent %d, received %d, %.0f pkt/s, "+
 			"delay to the phone socket p50 %d µs p99 %d µs max %d µs (to the phone's read: p50 %d p99 %d max %d); "+
@@ -143,7 +156,7 @@ func TestRelayLoadChild(t *testing.T) {
 		}
 		streams = append(streams, stream{conn: phone(n), dst: netip.MustParseAddrPort(in.Text())})
 	}
-	res := generate(streams, conns, time.Duration(secs)*time.Second)
+	res := generate(streams, conns, time.Duration(secs)*time.Second, os.Getenv("VOIPLAB_RELAY_PHONES_SPIN") == "1")
 	j, _ := json.Marshal(childResult{Sent: res.sent, Received: res.received, PPS: res.pps, PhoneCPUPerPkt: res.cpuPerPkt,
 		P50Us: res.p50.Microseconds(), P99Us: res.p99.Microseconds(), MaxUs: res.max.Microseconds(),
 		ReadP50Us: res.readP50.Microseconds(), ReadP99Us: res.readP99.Microseconds(), ReadMaxUs: res.readMax.Microseconds()})

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -149,7 +150,7 @@ func runRelayLoad(tb testing.TB, calls int, dur time.Duration, direct bool) load
 			s.Close()
 		}
 	}()
-	return generate(streams, conns, dur)
+	return generate(streams, conns, dur, false)
 }
 
 type stream struct {
@@ -165,59 +166,46 @@ const genBatch = 16
 
 // generate sends G.711-sized packets on every stream, 50 per second each,
 // spread evenly, and measures what comes back on conns. Streams that share a
-// socket send in batches (ipv4.PacketConn.WriteBatch), and each socket is
-// read in batches (ReadBatch). A packet carries its send time (UnixNano,
-// taken just before its batch is sent) in bytes 12-19, the RTP payload.
-func generate(streams []stream, conns []*net.UDPConn, dur time.Duration) loadResult {
+// socket send in batches (ipv4.PacketConn.WriteBatch, sendmmsg). A packet
+// carries its send time (UnixNano, taken just before its batch is sent) in
+// bytes 12-19, the RTP payload.
+//
+// With spin (the phones have a CPU of their own, see BenchmarkRelaySplit)
+// one locked thread sends each slot on time and reads every socket without
+// ever sleeping (recvmmsg, MSG_DONTWAIT): a sleeping sender wakes up to a
+// millisecond late (the Go runtime's timers sleep in whole milliseconds
+// when idle) and then sends several slots in one burst, which the relay
+// would queue. Without spin a goroutine per socket reads in batches
+// (ReadBatch) and the sender sleeps between slots.
+func generate(streams []stream, conns []*net.UDPConn, dur time.Duration, spin bool) loadResult {
 	// Delay histograms in 10 µs buckets up to 100 ms: arrival is the
 	// kernel's receive time of the datagram at the phone's socket
 	// (SO_TIMESTAMPNS where the system has it, else the read time), read
-	// the time the phone's goroutine read it, which adds the phone
-	// process's own scheduling.
+	// the time the phones read it, which adds the phones' own scheduling.
 	var arrivalHist, readHist histogram
 	var received atomic.Int64
-	var wg sync.WaitGroup
-	for _, c := range conns {
-		stamped := stampArrivals(c)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pc := ipv4.NewPacketConn(c)
-			ms := make([]ipv4.Message, 64)
-			for i := range ms {
-				ms[i].Buffers = [][]byte{make([]byte, 2048)}
-				if stamped {
-					ms[i].OOB = make([]byte, 64)
-				}
-			}
-			for {
-				k, err := pc.ReadBatch(ms, 0)
-				if err != nil {
-					return
-				}
-				now := time.Now().UnixNano()
-				for _, m := range ms[:k] {
-					if m.N < 20 {
-						continue
-					}
-					sent := int64(binary.BigEndian.Uint64(m.Buffers[0][12:20]))
-					at := now
-					if t, ok := arrival(m.OOB[:m.NN]); ok {
-						at = t
-					}
-					arrivalHist.add(time.Duration(at - sent))
-					readHist.add(time.Duration(now - sent))
-					received.Add(1)
-				}
-			}
-		}()
+	record := func(pkt, oob []byte, now int64) {
+		if len(pkt) < 20 {
+			return
+		}
+		sent := int64(binary.BigEndian.Uint64(pkt[12:20]))
+		at := now
+		if t, ok := arrival(oob); ok {
+			at = t
+		}
+		arrivalHist.add(time.Duration(at - sent))
+		readHist.add(time.Duration(now - sent))
+		received.Add(1)
+	}
+	stamped := make([]bool, len(conns))
+	for i, c := range conns {
+		stamped[i] = stampArrivals(c)
 	}
 
-	// The sender: real phones are not in step, so each 20 ms period is cut
-	// into slots of VOIPLAB_RELAY_SLOT_US (default 250 µs) and each stream
-	// sends in its own slot, spreading the load evenly instead of one burst
-	// per period. One goroutine sends every slot, the streams that share a
-	// socket in batches (ipv4.PacketConn.WriteBatch, sendmmsg).
+	// Real phones are not in step, so each 20 ms period is cut into slots
+	// of VOIPLAB_RELAY_SLOT_US (default 250 µs) and each stream sends in
+	// its own slot, spreading the load evenly instead of one burst per
+	// period. The streams that share a socket go in batches.
 	slotDur := time.Duration(envInt("VOIPLAB_RELAY_SLOT_US", 250)) * time.Microsecond
 	slots := max(int(20*time.Millisecond/slotDur), 1)
 	slotDur = 20 * time.Millisecond / time.Duration(slots)
@@ -245,62 +233,128 @@ func generate(streams []stream, conns []*net.UDPConn, dur time.Duration) loadRes
 		sd.dst = append(sd.dst, net.UDPAddrFromAddrPort(st.dst))
 	}
 	var sent atomic.Int64
+	sendSlot := func(slot int) {
+		seq := uint16(slot/slots + 1)
+		for _, sd := range senders {
+			k := 0
+			flush := func() {
+				now := uint64(time.Now().UnixNano())
+				for i := range sd.ms[:k] {
+					binary.BigEndian.PutUint64(sd.ms[i].Buffers[0][12:], now)
+				}
+				for off := 0; off < k; {
+					n, err := sd.pc.WriteBatch(sd.ms[off:k], 0)
+					if err != nil {
+						break
+					}
+					sent.Add(int64(n))
+					off += n
+				}
+				k = 0
+			}
+			for n := slot % slots; n < len(sd.idx); n += slots {
+				pkt := sd.ms[k].Buffers[0]
+				binary.BigEndian.PutUint16(pkt[2:], seq)
+				binary.BigEndian.PutUint32(pkt[4:], uint32(seq)*160)
+				binary.BigEndian.PutUint32(pkt[8:], uint32(sd.idx[n]))
+				sd.ms[k].Addr = sd.dst[n]
+				if k++; k == len(sd.ms) {
+					flush()
+				}
+			}
+			flush()
+		}
+	}
+	// Each slot is sent at its time from the start, late ones at once (no
+	// slot is skipped: the rate holds even when the phones fall behind for
+	// a moment).
+	total := int(dur / slotDur)
+	due := func(start time.Time, slot int) time.Time { return start.Add(time.Duration(slot) * slotDur) }
+
+	var readers []*rawBatch
+	if spin {
+		for _, c := range conns {
+			rb, err := newRawBatch(c, 64)
+			if err != nil {
+				readers, spin = nil, false
+				break
+			}
+			readers = append(readers, rb)
+		}
+	}
 	cpu0 := cpuTime()
 	start := time.Now()
-	var swg sync.WaitGroup
-	swg.Add(1)
-	go func() {
-		defer swg.Done()
-		// Each slot is sent at its time from the start, late ones at
-		// once (no slot is skipped: the rate holds even when the phones'
-		// process falls behind for a moment).
-		for slot := range int(dur / slotDur) {
-			if wait := time.Until(start.Add(time.Duration(slot) * slotDur)); wait > 0 {
-				time.Sleep(wait)
+	var elapsed time.Duration
+	if spin {
+		runtime.LockOSThread()
+		var deadline time.Time
+		for slot := 0; ; {
+			now := time.Now()
+			if slot < total && !now.Before(due(start, slot)) {
+				sendSlot(slot)
+				slot++
+				continue
 			}
-			seq := uint16(slot/slots + 1)
-			for _, sd := range senders {
-				k := 0
-				flush := func() {
-					now := uint64(time.Now().UnixNano())
-					for i := range sd.ms[:k] {
-						binary.BigEndian.PutUint64(sd.ms[i].Buffers[0][12:], now)
-					}
-					for off := 0; off < k; {
-						n, err := sd.pc.WriteBatch(sd.ms[off:k], 0)
-						if err != nil {
-							break
-						}
-						sent.Add(int64(n))
-						off += n
-					}
-					k = 0
+			if slot == total {
+				if deadline.IsZero() {
+					elapsed = now.Sub(start)
+					deadline = now.Add(2 * time.Second) // for the last packets
 				}
-				for n := slot % slots; n < len(sd.idx); n += slots {
-					pkt := sd.ms[k].Buffers[0]
-					binary.BigEndian.PutUint16(pkt[2:], seq)
-					binary.BigEndian.PutUint32(pkt[4:], uint32(seq)*160)
-					binary.BigEndian.PutUint32(pkt[8:], uint32(sd.idx[n]))
-					sd.ms[k].Addr = sd.dst[n]
-					if k++; k == len(sd.ms) {
-						flush()
-					}
+				if received.Load() >= sent.Load() || now.After(deadline) {
+					break
 				}
-				flush()
+			}
+			for _, rb := range readers {
+				rb.read(func(pkt, oob []byte) { record(pkt, oob, time.Now().UnixNano()) })
 			}
 		}
-	}()
-	swg.Wait()
-	elapsed := time.Since(start)
-	// Let the last packets arrive.
-	deadline := time.Now().Add(2 * time.Second)
-	for received.Load() < sent.Load() && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+		runtime.UnlockOSThread()
+		for _, c := range conns {
+			c.Close()
+		}
+	} else {
+		var wg sync.WaitGroup
+		for i, c := range conns {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				pc := ipv4.NewPacketConn(c)
+				ms := make([]ipv4.Message, 64)
+				for j := range ms {
+					ms[j].Buffers = [][]byte{make([]byte, 2048)}
+					if stamped[i] {
+						ms[j].OOB = make([]byte, 64)
+					}
+				}
+				for {
+					k, err := pc.ReadBatch(ms, 0)
+					if err != nil {
+						return
+					}
+					now := time.Now().UnixNano()
+					for _, m := range ms[:k] {
+						record(m.Buffers[0][:m.N], m.OOB[:m.NN], now)
+					}
+				}
+			}()
+		}
+		for slot := range total {
+			if wait := time.Until(due(start, slot)); wait > 0 {
+				time.Sleep(wait)
+			}
+			sendSlot(slot)
+		}
+		elapsed = time.Since(start)
+		// Let the last packets arrive.
+		deadline := time.Now().Add(2 * time.Second)
+		for received.Load() < sent.Load() && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		for _, c := range conns {
+			c.Close()
+		}
+		wg.Wait()
 	}
-	for _, c := range conns {
-		c.Close()
-	}
-	wg.Wait()
 
 	cpu := cpuTime() - cpu0
 	res := loadResult{sent: sent.Load(), received: received.Load()}
