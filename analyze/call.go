@@ -355,7 +355,11 @@ func (a *Analyzer) setEndpoint(ap netip.AddrPort, ep endpoint) {
 		}
 		ep.calls = old.calls
 		ep.addCall(ep.callID, ep.role)
+		ep.streams = old.streams
 		*old = ep
+		for _, s := range old.streams { // the conversation may have changed protocol
+			s.mode = convMode(old)
+		}
 		return
 	}
 	ep.addCall(ep.callID, ep.role)

@@ -157,6 +157,9 @@ func (a *Analyzer) evictStream(s *stream) {
 	if len(a.bySSRC[s.key.ssrc]) == 0 {
 		delete(a.bySSRC, s.key.ssrc)
 	}
+	if s.conv != nil { // an endpoint may outlive the stream (another call announced it)
+		s.conv.streams = slices.DeleteFunc(s.conv.streams, func(x *stream) bool { return x == s })
+	}
 	s.evicted = true
 }
 

@@ -26,9 +26,10 @@ type endpoint struct {
 	media   int
 	formats []sdpneg.Format
 	private bool
-	calls   []epCall // every call that announced it (a B2BUA's two legs)
-	rtcp    bool     // the RTCP port of an RTP m= line
-	rtp     bool     // the m= line is RTP (RTP/AVP, RTP/SAVP...), not udptl or TCP
+	calls   []epCall  // every call that announced it (a B2BUA's two legs)
+	rtcp    bool      // the RTCP port of an RTP m= line
+	rtp     bool      // the m= line is RTP (RTP/AVP, RTP/SAVP...), not udptl or TCP
+	streams []*stream // the streams whose conversation it is (stream.conv)
 }
 
 // epCall is one call that announced an endpoint, with the role of the party.
@@ -44,6 +45,19 @@ type streamKey struct {
 }
 
 type stream struct {
+	// What every packet reads comes first, next to the statistics, so that
+	// a packet touches few cache lines: with thousands of streams each
+	// stream's state is cold when its next packet comes.
+	mode streamMode // what the conversation says of its packets (convMode)
+
+	// payload type of the last packet and what it resolved to
+	lastPT     int
+	clock      int
+	event      bool
+	eventInSDP bool
+
+	stats rtpstats.Stream
+
 	key       streamKey
 	conv      *endpoint // the SDP conversation that made it RTP; nil when found by heuristic
 	dstEP     *endpoint
@@ -51,15 +65,9 @@ type stream struct {
 	callID    string
 	signalled bool
 
-	stats rtpstats.Stream
 	final rtpstats.Stats // stats.Stats() once the capture is read
 
-	// payload type of the last packet and what it resolved to
-	lastPT     int
-	clock      int
-	event      bool
-	eventInSDP bool
-	ptName     string
+	ptName string
 
 	mainPT    int // first audio/video payload type
 	mainName  string
@@ -75,6 +83,28 @@ type stream struct {
 	rtcp    []RTCP
 	id      string
 	evicted bool // finished in a live analysis
+}
+
+// streamMode is a stream's conversation as its packets need it, kept in
+// the stream (and updated by setEndpoint when a later SDP changes the
+// conversation) so that a packet does not read the endpoint.
+type streamMode uint8
+
+const (
+	modeHeuristic streamMode = iota // no conversation: found by the RTP heuristic
+	modeRTP                         // an RTP m= line announced it
+	modeNotRTP                      // the conversation is RTCP, or not RTP (T.38 udptl...)
+)
+
+// convMode is the mode of a stream of conversation ep.
+func convMode(ep *endpoint) streamMode {
+	switch {
+	case ep == nil:
+		return modeHeuristic
+	case !ep.rtp || ep.rtcp:
+		return modeNotRTP
+	}
+	return modeRTP
 }
 
 // wellKnownUDP are ports whose own dissector claims a datagram before
@@ -105,10 +135,10 @@ func (a *Analyzer) mediaDatagram(d *capture.Datagram) {
 	if len(p) >= 12 {
 		key := streamKey{src: d.Src, dst: d.Dst, ssrc: uint32(p[8])<<24 | uint32(p[9])<<16 | uint32(p[10])<<8 | uint32(p[11])}
 		s = a.streams[key]
-		if s != nil && s.conv != nil {
+		if s != nil && s.mode != modeHeuristic {
 			// a signalled stream follows its conversation, which a later SDP
 			// may have moved to T.38 (udptl) or to another protocol
-			if !s.conv.rtp || s.conv.rtcp {
+			if s.mode == modeNotRTP {
 				return
 			}
 			if rtpstats.RTCPMuxed(p) {
@@ -189,7 +219,10 @@ func (a *Analyzer) addRTP(s *stream, d *capture.Datagram) {
 }
 
 func (a *Analyzer) newStream(key streamKey, conv *endpoint) *stream {
-	s := &stream{key: key, conv: conv, lastPT: -1, mainPT: -1, eventPT: -1}
+	s := &stream{key: key, conv: conv, mode: convMode(conv), lastPT: -1, mainPT: -1, eventPT: -1}
+	if conv != nil {
+		conv.streams = append(conv.streams, s)
+	}
 	// the endpoints tie the stream to its call and say which party receives
 	if ep := a.endpoints[key.dst]; ep != nil && !ep.rtcp {
 		s.dstEP = ep
