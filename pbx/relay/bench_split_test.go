@@ -106,6 +106,7 @@ func BenchmarkRelaySplit(b *testing.B) {
 		b.ReportMetric(float64(res.Sent-res.Received), "lost")
 		b.ReportMetric(float64(res.P50Us), "p50-µs")
 		b.ReportMetric(float64(res.P99Us), "p99-µs")
+		b.ReportMetric(float64(res.MaxUs), "max-µs")
 		b.ReportMetric(per, "relay-cpu-µs/pkt")
 		where := "unpinned"
 		if pinned {
