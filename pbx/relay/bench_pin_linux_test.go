@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -166,4 +167,11 @@ func (b *rawBatch) read(fn func(pkt, oob []byte)) int {
 			return total
 		}
 	}
+}
+
+// sleepThread blocks the calling thread for d with nanosleep(2), to the
+// microsecond (time.Sleep may wake up to a millisecond late).
+func sleepThread(d time.Duration) {
+	ts := unix.NsecToTimespec(d.Nanoseconds())
+	unix.Nanosleep(&ts, nil)
 }

@@ -5,6 +5,7 @@ package relay_test
 import (
 	"errors"
 	"net"
+	"time"
 )
 
 func benchCPUs() ([]int, int, bool) { return nil, 0, false }
@@ -20,3 +21,5 @@ type rawBatch struct{}
 func newRawBatch(*net.UDPConn, int) (*rawBatch, error) { return nil, errors.ErrUnsupported }
 
 func (b *rawBatch) read(func(pkt, oob []byte)) int { return 0 }
+
+func sleepThread(d time.Duration) { time.Sleep(d) }

@@ -34,7 +34,12 @@ func BenchmarkRelaySplit(b *testing.B) {
 	secs := envInt("VOIPLAB_RELAY_SECONDS", 3)
 	relayCPUs, phoneCPU, pinned := benchCPUs()
 	phonesNice := envInt("VOIPLAB_RELAY_PHONES_NICE", 0)
-	spinPhones := pinned && os.Getenv("VOIPLAB_RELAY_PHONES_SPIN") != "0"
+	phones := phonesGoroutines
+	if m := phonesMode(os.Getenv("VOIPLAB_RELAY_PHONES")); m == phonesSpin || m == phonesPaced || m == phonesGoroutines {
+		phones = m
+	} else if pinned {
+		phones = phonesPaced
+	}
 	if pinned {
 		restore, err := pinProcess(relayCPUs)
 		if err != nil {
@@ -65,7 +70,7 @@ func BenchmarkRelaySplit(b *testing.B) {
 		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Env = append(os.Environ(), "VOIPLAB_RELAY_CHILD=1",
 			fmt.Sprintf("VOIPLAB_RELAY_CALLS=%d", calls), fmt.Sprintf("VOIPLAB_RELAY_SECONDS=%d", secs),
-			fmt.Sprintf("VOIPLAB_RELAY_PHONES_SPIN=%d", map[bool]int{false: 0, true: 1}[spinPhones]))
+			"VOIPLAB_RELAY_PHONES="+string(phones))
 		in, _ := cmd.StdinPipe()
 		outPipe, _ := cmd.StdoutPipe()
 		cmd.Stderr = os.Stderr
@@ -115,9 +120,7 @@ func BenchmarkRelaySplit(b *testing.B) {
 		if phonesNice != 0 {
 			where += fmt.Sprintf(", phones at nice %d", phonesNice)
 		}
-		if spinPhones {
-			where += ", phones spinning"
-		}
+		where += ", phones " + string(phones)
 		where += fmt.Sprintf(", busy poll %s, send slots %d µs", benchBusyPoll(), envInt("VOIPLAB_RELAY_SLOT_US", 250))
 		b.Logf("%d calls, %d s, phones in a child process (%s): sent %d, received %d, %.0f pkt/s, "+
 			"delay to the phone socket p50 %d µs p99 %d µs max %d µs (to the phone's read: p50 %d p99 %d max %d); "+
@@ -157,7 +160,7 @@ func TestRelayLoadChild(t *testing.T) {
 		}
 		streams = append(streams, stream{conn: phone(n), dst: netip.MustParseAddrPort(in.Text())})
 	}
-	res := generate(streams, conns, time.Duration(secs)*time.Second, os.Getenv("VOIPLAB_RELAY_PHONES_SPIN") == "1")
+	res := generate(streams, conns, time.Duration(secs)*time.Second, phonesMode(os.Getenv("VOIPLAB_RELAY_PHONES")))
 	j, _ := json.Marshal(childResult{Sent: res.sent, Received: res.received, PPS: res.pps, PhoneCPUPerPkt: res.cpuPerPkt,
 		P50Us: res.p50.Microseconds(), P99Us: res.p99.Microseconds(), MaxUs: res.max.Microseconds(),
 		ReadP50Us: res.readP50.Microseconds(), ReadP99Us: res.readP99.Microseconds(), ReadMaxUs: res.readMax.Microseconds()})

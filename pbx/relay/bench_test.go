@@ -150,7 +150,7 @@ func runRelayLoad(tb testing.TB, calls int, dur time.Duration, direct bool) load
 			s.Close()
 		}
 	}()
-	return generate(streams, conns, dur, false)
+	return generate(streams, conns, dur, phonesGoroutines)
 }
 
 type stream struct {
@@ -170,14 +170,25 @@ const genBatch = 16
 // carries its send time (UnixNano, taken just before its batch is sent) in
 // bytes 12-19, the RTP payload.
 //
-// With spin (the phones have a CPU of their own, see BenchmarkRelaySplit)
-// one locked thread sends each slot on time and reads every socket without
-// ever sleeping (recvmmsg, MSG_DONTWAIT): a sleeping sender wakes up to a
-// millisecond late (the Go runtime's timers sleep in whole milliseconds
-// when idle) and then sends several slots in one burst, which the relay
-// would queue. Without spin a goroutine per socket reads in batches
-// (ReadBatch) and the sender sleeps between slots.
-func generate(streams []stream, conns []*net.UDPConn, dur time.Duration, spin bool) loadResult {
+// How the phones wait (mode): phonesGoroutines, a goroutine per socket
+// reads in batches (ReadBatch) and the sender sleeps between slots with
+// time.Sleep, which wakes up to a millisecond late when the process is idle
+// (the Go runtime's timers then sleep in whole milliseconds), so slots go
+// out late and several at once, in bursts that the relay queues. The other
+// modes need a CPU of their own (see BenchmarkRelaySplit): one locked
+// thread sends each slot on time and reads every socket without waiting
+// (recvmmsg, MSG_DONTWAIT); phonesSpin never sleeps, phonesPaced sleeps
+// (nanosleep) until the next slot, so it reads the sockets once per slot
+// and the relay's sends wake nobody up.
+type phonesMode string
+
+const (
+	phonesGoroutines phonesMode = "goroutines"
+	phonesSpin       phonesMode = "spin"
+	phonesPaced      phonesMode = "paced"
+)
+
+func generate(streams []stream, conns []*net.UDPConn, dur time.Duration, mode phonesMode) loadResult {
 	// Delay histograms in 10 µs buckets up to 100 ms: arrival is the
 	// kernel's receive time of the datagram at the phone's socket
 	// (SO_TIMESTAMPNS where the system has it, else the read time), read
@@ -272,11 +283,11 @@ func generate(streams []stream, conns []*net.UDPConn, dur time.Duration, spin bo
 	due := func(start time.Time, slot int) time.Time { return start.Add(time.Duration(slot) * slotDur) }
 
 	var readers []*rawBatch
-	if spin {
+	if mode != phonesGoroutines {
 		for _, c := range conns {
 			rb, err := newRawBatch(c, 64)
 			if err != nil {
-				readers, spin = nil, false
+				readers, mode = nil, phonesGoroutines
 				break
 			}
 			readers = append(readers, rb)
@@ -285,7 +296,7 @@ func generate(streams []stream, conns []*net.UDPConn, dur time.Duration, spin bo
 	cpu0 := cpuTime()
 	start := time.Now()
 	var elapsed time.Duration
-	if spin {
+	if mode != phonesGoroutines {
 		runtime.LockOSThread()
 		var deadline time.Time
 		for slot := 0; ; {
@@ -306,6 +317,15 @@ func generate(streams []stream, conns []*net.UDPConn, dur time.Duration, spin bo
 			}
 			for _, rb := range readers {
 				rb.read(func(pkt, oob []byte) { record(pkt, oob, time.Now().UnixNano()) })
+			}
+			if mode == phonesPaced {
+				next := now.Add(100 * time.Microsecond)
+				if slot < total {
+					next = due(start, slot)
+				}
+				if d := time.Until(next); d > 0 {
+					sleepThread(d)
+				}
 			}
 		}
 		runtime.UnlockOSThread()
