@@ -27,8 +27,12 @@ import (
 // CPUs but the last, the phones (started through taskset(1)) on the last
 // one, so that the delay measured is the relay's and not the two processes
 // taking turns on the same cores. VOIPLAB_RELAY_PIN=0 turns that off; the
-// log says which setup ran. Use -benchtime=1x; the other variables are
-// those of BenchmarkRelay.
+// log says which setup ran. The phones then run paced by default
+// (VOIPLAB_RELAY_PHONES=paced|spin|goroutines, see generate): they send
+// every slot on time without a CPU of spinning, which on a virtual machine
+// that stalls both CPUs when both are busy matters. Use -benchtime=1x; the
+// other variables are those of BenchmarkRelay, and VOIPLAB_RELAY_PHONES_NICE
+// runs the phones at that niceness.
 func BenchmarkRelaySplit(b *testing.B) {
 	calls := envInt("VOIPLAB_RELAY_CALLS", 1000)
 	secs := envInt("VOIPLAB_RELAY_SECONDS", 3)
