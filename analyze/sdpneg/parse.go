@@ -97,10 +97,16 @@ func normalise(raw []byte) normalised {
 	}
 	// Lines end at LF; a CR not followed by LF also ends a line, as in
 	// pion's lexer (and in old CR-only bodies).
-	var all []string
+	all := make([]string, 0, strings.Count(text, "\n")+1)
 	for l := range strings.SplitSeq(text, "\n") {
-		all = append(all, strings.Split(strings.TrimRight(l, "\r"), "\r")...)
+		l = strings.TrimRight(l, "\r")
+		if strings.IndexByte(l, '\r') < 0 {
+			all = append(all, l)
+			continue
+		}
+		all = append(all, strings.Split(l, "\r")...)
 	}
+	n.lines = make([]line, 0, len(all))
 	for i, l := range all {
 		if strings.TrimSpace(l) == "" {
 			continue
@@ -174,6 +180,11 @@ func isToken(s string) bool {
 // that pion does not know by ones it knows (restored by fromPion).
 func (n normalised) forPion() string {
 	var b strings.Builder
+	size := 16
+	for _, l := range n.lines {
+		size += len(l.value) + 4
+	}
+	b.Grow(size)
 	hasS, hasT := false, false
 	for _, l := range n.lines {
 		if l.typ == 'm' {
