@@ -2,9 +2,12 @@ package analyze
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/netip"
+	"runtime"
 	"time"
 
 	"voiplab/analyze/sipmsg"
@@ -171,6 +174,10 @@ func (a *Analyzer) readFile(ctx context.Context, path string, progress func(done
 		return fmt.Errorf("analyze: %w", err)
 	}
 	defer r.Close()
+	if runtime.GOMAXPROCS(0) < 2 {
+		// One CPU: reading ahead would only add a copy of every payload.
+		return a.readDirect(ctx, path, r, progress)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	out := make(chan *batch, batchesInFlight)
 	free := make(chan *batch, batchesInFlight)
@@ -213,6 +220,33 @@ func (a *Analyzer) readFile(ctx context.Context, path string, progress func(done
 		}
 		free <- b
 	}
+}
+
+// readDirect analyses r on this goroutine, each datagram as it is decoded.
+func (a *Analyzer) readDirect(ctx context.Context, path string, r *capture.Reader, progress func(done, total int64)) error {
+	for n := 0; ; n++ {
+		if n&0xffff == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if progress != nil {
+				progress(r.Progress())
+			}
+		}
+		d, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("analyze: %s: %w", path, err)
+		}
+		a.Datagram(d)
+	}
+	if progress != nil {
+		progress(r.Progress())
+	}
+	a.AddFile(r.Info())
+	return nil
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

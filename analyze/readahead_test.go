@@ -64,6 +64,27 @@ func TestRunEqualsDatagramLoop(t *testing.T) {
 	}
 }
 
+// TestRunOneCPU checks the path Run takes on one CPU (no read-ahead) gives
+// the same Result as with it.
+func TestRunOneCPU(t *testing.T) {
+	path, _ := writeBenchCapture(t, t.TempDir(), 40)
+	opts := analyze.DefaultOptions()
+	ahead, err := analyze.Run(context.Background(), []string{path}, opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	direct, err := analyze.Run(context.Background(), []string{path}, opts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aj, _ := json.Marshal(ahead)
+	dj, _ := json.Marshal(direct)
+	if string(aj) != string(dj) {
+		t.Fatalf("one CPU differs from read-ahead: %s", firstDiff(aj, dj))
+	}
+}
+
 // TestRunCancelled checks that a cancelled analysis stops with the
 // context's error and leaves no goroutine behind.
 func TestRunCancelled(t *testing.T) {
