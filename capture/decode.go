@@ -36,14 +36,13 @@ func (d *decoder) init() {
 	d.tcp.init()
 }
 
-func (d *decoder) pop() (Datagram, bool) {
+func (d *decoder) pop() (*Datagram, bool) {
 	if d.outIdx < len(d.out) {
-		dg := d.out[d.outIdx]
-		d.out[d.outIdx].Payload = nil
+		dg := &d.out[d.outIdx] // valid until resetOutput: no copy of the struct per datagram
 		d.outIdx++
 		return dg, true
 	}
-	return Datagram{}, false
+	return nil, false
 }
 
 // resetOutput forgets the datagrams already returned: their payloads (which

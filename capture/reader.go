@@ -33,7 +33,6 @@ type Reader struct {
 	done bool
 
 	dec decoder
-	cur Datagram
 }
 
 // countingReader counts the bytes read from the file, for Progress.
@@ -169,8 +168,7 @@ var linkTypeNames = map[uint16]string{
 func (r *Reader) Next() (*Datagram, error) {
 	for {
 		if d, ok := r.dec.pop(); ok {
-			r.cur = d
-			return &r.cur, nil
+			return d, nil
 		}
 		if r.done {
 			return nil, io.EOF
