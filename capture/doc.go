@@ -46,6 +46,9 @@
 // synthesizes Ethernet, IPv4 or IPv6, and UDP or TCP headers (with running
 // sequence numbers, so that Wireshark reassembles the stream) with correct
 // checksums, for traffic a process sends and receives itself.
+// [NewFrameWriter] writes captured frames as they are. Both use a
+// hand-written pcapng writer (pcapngwrite.go: Section Header, Interface
+// Description, Enhanced Packet and Interface Statistics Blocks).
 //
 // It is the leaf of voiplab: it imports no other voiplab package.
 package capture
