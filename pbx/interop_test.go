@@ -90,7 +90,9 @@ func TestInteropSIPVicious(t *testing.T) {
 		}
 	}
 	p := peers(t)
-	r := pbxtest.Start(t, peerConfig())
+	cfg := peerConfig()
+	cfg.Security.MaxFailedAuth = 0 // the blacklist would stop svcrack (TestInteropSVCrackBlacklisted)
+	r := pbxtest.Start(t, cfg)
 	kv, out, err := keyValues(t, []string{"TOOL_TIMEOUT=40"}, 3*time.Minute, filepath.Join(p, "scan.sh"), r.UDP.String(), "195-215", "200")
 	if err != nil {
 		t.Fatalf("scan.sh: %v\n%s", err, out)
@@ -107,4 +109,33 @@ func TestInteropSIPVicious(t *testing.T) {
 		t.Errorf("svcrack = %q, want 200:pw200\n%s", kv["svcrack"], out)
 	}
 	t.Logf("svwar INVITE: %s", kv["svwar_INVITE"])
+}
+
+// TestInteropSVCrackBlacklisted: with the default security settings
+// (max_failed_auth 3) svcrack is blacklisted after three wrong guesses and
+// never reaches the right password, the 30th of its word list, while the
+// PBX goes on serving other addresses.
+func TestInteropSVCrackBlacklisted(t *testing.T) {
+	if _, err := exec.LookPath("svcrack"); err != nil {
+		t.Fatalf("svcrack is not installed (sipvicious, ../shared/peers/install.sh)")
+	}
+	p := peers(t)
+	cfg := peerConfig()
+	cfg.Security.MaxFailedAuth, cfg.Security.BlacklistSeconds = 3, 600
+	r := pbxtest.Start(t, cfg)
+	kv, out, err := keyValues(t, []string{"TOOL_TIMEOUT=20", "SVWAR_METHODS=OPTIONS"}, 2*time.Minute,
+		filepath.Join(p, "scan.sh"), r.UDP.String(), "200-201", "200")
+	if err != nil {
+		t.Fatalf("scan.sh: %v\n%s", err, out)
+	}
+	if kv["svcrack"] != "none" {
+		t.Errorf("svcrack = %q through the blacklist, want none\n%s", kv["svcrack"], out)
+	}
+	friend := newPhoneFrom(t, r, "127.0.0.2")
+	if res := friend.register("201", []string{"<sip:201@127.0.0.2:5990>"}, ""); res.StatusCode != 401 {
+		t.Errorf("another source after the attack: got %d, want a 401 challenge", res.StatusCode)
+	}
+	if !newPhone(t, r, false).unanswered("201", 1500*time.Millisecond) {
+		t.Error("svcrack's address (127.0.0.1) is still answered")
+	}
 }

@@ -44,6 +44,7 @@ type Server struct {
 
 	inFlight atomic.Int64
 	load     overload
+	bans     *blacklist // nil: security.max_failed_auth is 0
 	draining atomic.Bool
 	ready    chan struct{}
 
@@ -122,6 +123,7 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 		return err
 	}
 	s.metrics = metrics.New()
+	s.bans = newBlacklist(s.cfg.Security.MaxFailedAuth, time.Duration(s.cfg.Security.BlacklistSeconds)*time.Second, s.now)
 	a, err := auth.New(auth.Config{
 		Realm:         s.cfg.Domain,
 		Password:      func(u string) (string, bool) { p, ok := s.passwords[u]; return p, ok },
@@ -129,7 +131,8 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 		NonceLifetime: s.cfg.Security.NonceLifetime.D(),
 		Now:           s.now,
 		Logger:        s.base,
-		OnFailure:     func(string, string, error) { s.metrics.AuthFailure() },
+		OnFailure:     s.authFailed,
+		OnSuccess:     func(_, src string) { s.bans.succeeded(hostOf(src)) },
 	})
 	if err != nil {
 		return fmt.Errorf("pbx: %w", err)
@@ -299,6 +302,26 @@ func clean(err error) error {
 		return nil
 	}
 	return fmt.Errorf("pbx: sip: %w", err)
+}
+
+// authFailed counts a failed authentication and blacklists its source
+// after security.max_failed_auth of them in a row.
+func (s *Server) authFailed(user, src string, err error) {
+	s.metrics.AuthFailure()
+	if banned, until := s.bans.failed(hostOf(src)); banned {
+		s.metrics.Blacklisted()
+		s.log.Warn("source blacklisted after failed authentications", "src", src, "user", user,
+			"failures", s.cfg.Security.MaxFailedAuth, "until", until.Format(time.RFC3339))
+	}
+}
+
+// hostOf returns the address of "host:port" (req.Source()), or the zero Addr.
+func hostOf(hostport string) netip.Addr {
+	ap, err := netip.ParseAddrPort(hostport)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr()
 }
 
 // guard runs a handler with overload protection and panic recovery: bad

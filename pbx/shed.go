@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net"
+	"net/netip"
 
 	"github.com/emiago/sipgo/sip"
 )
@@ -19,6 +20,13 @@ import (
 // the normal way. It never returns an error (that would end the read loop).
 func (s *Server) shedFilter(conn func() net.PacketConn) sip.TransportReadFilter {
 	return func(p sip.TransportReadProps, data []byte) ([]byte, error) {
+		if s.bans != nil && s.bans.blocked(remoteAddr(p.RemoteAddr)) {
+			s.metrics.BlacklistDrop()
+			if p.Transport == "UDP" {
+				return nil, nil // dropped unread: the guesser learns nothing
+			}
+			return nil, errBlacklisted // a stream: sipgo closes the connection
+		}
 		if p.Transport != "UDP" {
 			return data, nil
 		}
@@ -39,6 +47,20 @@ func (s *Server) shedFilter(conn func() net.PacketConn) sip.TransportReadFilter 
 		}
 		return data, nil
 	}
+}
+
+// remoteAddr is the IP address of a transport's remote address.
+func remoteAddr(a net.Addr) netip.Addr {
+	switch a := a.(type) {
+	case *net.UDPAddr:
+		return a.AddrPort().Addr()
+	case *net.TCPAddr:
+		return a.AddrPort().Addr()
+	}
+	if a == nil {
+		return netip.Addr{}
+	}
+	return hostOf(a.String())
 }
 
 // stateless503 builds "503 Service Unavailable" with Retry-After for a

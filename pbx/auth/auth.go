@@ -33,6 +33,9 @@ type Config struct {
 	// OnFailure is called for every refused attempt that carried
 	// credentials (metrics, brute-force detection). It must not block.
 	OnFailure func(user, src string, err error)
+	// OnSuccess is called for every accepted authentication (a blacklist
+	// forgets the source's failures). It must not block.
+	OnSuccess func(user, src string)
 }
 
 // Authenticator checks SIP digest credentials. It is safe for concurrent use.
@@ -237,6 +240,9 @@ func (a *Authenticator) Challenge(req *sip.Request, stale bool) *sip.Response {
 func (a *Authenticator) Authenticate(req *sip.Request, tx sip.ServerTransaction) (user string, ok bool) {
 	r := a.Check(req)
 	if r.Err == nil {
+		if a.cfg.OnSuccess != nil {
+			a.cfg.OnSuccess(r.User, req.Source())
+		}
 		return r.User, true
 	}
 	var res *sip.Response

@@ -27,6 +27,8 @@ type Metrics struct {
 	relayedPackets prometheus.Counter
 	mos            *prometheus.HistogramVec
 	overload       prometheus.Counter
+	blacklisted    prometheus.Counter
+	blacklistDrops prometheus.Counter
 }
 
 // New returns the metrics, registered in a registry of their own (with the
@@ -49,8 +51,13 @@ func New() *Metrics {
 			Buckets: []float64{1, 2, 2.5, 3, 3.5, 3.8, 4, 4.2, 4.4}}, []string{"direction"}),
 		overload: prometheus.NewCounter(prometheus.CounterOpts{Name: "voiplab_pbx_overload_rejections_total",
 			Help: "Requests answered 503 because the PBX was overloaded."}),
+		blacklisted: prometheus.NewCounter(prometheus.CounterOpts{Name: "voiplab_pbx_blacklisted_total",
+			Help: "Source addresses blacklisted after security.max_failed_auth failed authentications."}),
+		blacklistDrops: prometheus.NewCounter(prometheus.CounterOpts{Name: "voiplab_pbx_blacklist_drops_total",
+			Help: "Messages from blacklisted sources dropped unread."}),
 	}
 	m.reg.MustRegister(m.registrations, m.activeCalls, m.calls, m.authFailures, m.relayedPackets, m.mos, m.overload,
+		m.blacklisted, m.blacklistDrops,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
@@ -110,5 +117,19 @@ func (m *Metrics) MediaQuality(d cdr.Direction) {
 func (m *Metrics) Overloaded() {
 	if m != nil {
 		m.overload.Inc()
+	}
+}
+
+// Blacklisted counts a source address put on the blacklist.
+func (m *Metrics) Blacklisted() {
+	if m != nil {
+		m.blacklisted.Inc()
+	}
+}
+
+// BlacklistDrop counts a message dropped because its source is blacklisted.
+func (m *Metrics) BlacklistDrop() {
+	if m != nil {
+		m.blacklistDrops.Inc()
 	}
 }
