@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"errors"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -75,7 +76,7 @@ func (a *Analyzer) sipDatagram(d *capture.Datagram, p *parsed) {
 		// a message cut short by the capture is explained by truncated-packet
 		if a.malformed <= 1000 && !d.Truncated {
 			a.findings = append(a.findings, newFinding(CodeMalformedSIP, m.CallID, []int{d.Frame}, map[string]string{
-				"frame": itoa(d.Frame), "reason": strings.TrimPrefix(m.Malformed.Error(), "sipmsg: "),
+				"frame": itoa(d.Frame), "reason": malformedReason(m.Malformed),
 			}))
 		}
 	}
@@ -240,4 +241,14 @@ func (a *Analyzer) addrText(ap netip.AddrPort) string {
 	s := ap.String()
 	a.addrTexts[ap] = s
 	return s
+}
+
+// malformedReason lists the defects of a malformed message ("reason;
+// reason"), without the "malformed SIP message" the finding already says.
+func malformedReason(err error) string {
+	var me *sipmsg.MalformedError
+	if errors.As(err, &me) && len(me.Reasons) > 0 {
+		return strings.Join(me.Reasons, "; ")
+	}
+	return strings.TrimPrefix(err.Error(), "sipmsg: ")
 }

@@ -209,3 +209,52 @@ func TestEChartsAsset(t *testing.T) {
 		t.Errorf("package.json pins echarts %q, want exactly 5.6.0", pkg.Dependencies["echarts"])
 	}
 }
+
+// TestMalformedReasonsInFrench: every reason of a malformed-sip finding in
+// the analysis goldens of the corpus (analyze/testdata/golden) is said in
+// French, reason by reason, and the values it quotes are kept.
+func TestMalformedReasonsInFrench(t *testing.T) {
+	tr, err := newTranslator("fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "analyze", "testdata", "golden", "*.json"))
+	seen := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r analyze.Result
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, fd := range r.Findings {
+			reason, ok := fd.Params["reason"]
+			if fd.Code != analyze.CodeMalformedSIP || !ok {
+				continue
+			}
+			seen++
+			en := strings.Split(reason, "; ")
+			frs := strings.Split(tr.params(map[string]string{"reason": reason})["reason"], "; ")
+			if len(frs) != len(en) {
+				t.Errorf("%s: %d reasons in English, %d in French: %q", filepath.Base(f), len(en), len(frs), frs)
+				continue
+			}
+			for i := range en {
+				if frs[i] == en[i] {
+					t.Errorf("%s: reason left in English: %q", filepath.Base(f), en[i])
+				}
+			}
+		}
+	}
+	if seen < 10 {
+		t.Fatalf("%d malformed-sip findings in the goldens, want the corpus' (more than 10)", seen)
+	}
+	m, _, _ := tr.Finding(analyze.Finding{Key: "malformed-sip", Params: map[string]string{"frame": "7",
+		"reason": `CSeq method INVTE does not match request method INVITE (RFC 3261 §8.1.1.5); Content-Length 300 but only 120 body octets (RFC 3261 §18.3)`}})
+	want := "Le message SIP de la trame 7 est mal formé : la méthode INVTE du CSeq n'est pas la méthode INVITE de la requête (RFC 3261 §8.1.1.5); Content-Length 300 mais seulement 120 octets de corps (RFC 3261 §18.3)."
+	if m != want {
+		t.Errorf("got  %q\nwant %q", m, want)
+	}
+}
