@@ -49,8 +49,8 @@ func Template(exts []Extension) []byte {
 	p("#      channels: 4, dids: [\"+41215550100\"], route_to: \"200\" }\n\n")
 	s := d.Security
 	p("security:\n")
-	p("  max_failed_auth: %d            # then the source address is blacklisted\n", s.MaxFailedAuth)
-	p("  blacklist_seconds: %d\n", s.BlacklistSeconds)
+	p("  max_failed_auth: %d            # failed authentications in a row, then the source address is blacklisted (0: never)\n", s.MaxFailedAuth)
+	p("  blacklist_seconds: %d       # how long; a PBX restart lifts every ban\n", s.BlacklistSeconds)
 	p("  allowed_country_codes: [\"41\"]   # outbound international calls allowed only here\n")
 	p("  emergency_numbers: [\"112\", \"117\", \"118\", \"144\", \"143\", \"147\"]\n")
 	p("  admin_allow: [\"127.0.0.1/32\"]\n")
