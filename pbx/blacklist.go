@@ -2,8 +2,12 @@ package pbx
 
 import (
 	"net/netip"
+	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"voiplab/pbx/admin"
 )
 
 // blacklist implements security.max_failed_auth and blacklist_seconds: a
@@ -115,6 +119,34 @@ func (b *blacklist) blocked(a netip.Addr) bool {
 		return false
 	}
 	return true
+}
+
+// list returns the addresses blacklisted now, the earliest ban to end
+// first, at most max of them, and how many there are.
+func (b *blacklist) list(max int) ([]admin.Ban, int) {
+	if b == nil {
+		return nil, 0
+	}
+	now := b.now()
+	b.mu.Lock()
+	var out []admin.Ban
+	for a, until := range b.banned {
+		if now.Before(until) {
+			out = append(out, admin.Ban{Addr: a.String(), Until: until})
+		}
+	}
+	b.mu.Unlock()
+	slices.SortFunc(out, func(x, y admin.Ban) int {
+		if c := x.Until.Compare(y.Until); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Addr, y.Addr)
+	})
+	n := len(out)
+	if len(out) > max {
+		out = out[:max]
+	}
+	return out, n
 }
 
 // count returns how many addresses are blacklisted now.

@@ -11,6 +11,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"voiplab/pbx"
+	"voiplab/pbx/admin"
 	"voiplab/pbx/pbxtest"
 )
 
@@ -101,6 +102,14 @@ func TestBlacklistAfterFailedAuth(t *testing.T) {
 	}
 	if !strings.Contains(body, "voiplab_pbx_blacklist_drops_total") || strings.Contains(body, "voiplab_pbx_blacklist_drops_total 0\n") {
 		t.Error("no dropped message counted")
+	}
+
+	var st admin.Status
+	if err := (admin.Client{Addr: r.Admin}).Get(context.Background(), "/status", &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.BlacklistedCount != 1 || len(st.Blacklisted) != 1 || st.Blacklisted[0].Addr != "127.0.0.1" {
+		t.Errorf("/status blacklisted %d: %+v", st.BlacklistedCount, st.Blacklisted)
 	}
 
 	clock.advance(61 * time.Second)

@@ -468,6 +468,7 @@ func (src source) Status() admin.Status {
 	s := src.s
 	st := admin.Status{Domain: s.cfg.Domain, Started: s.started, UptimeSeconds: s.now().Sub(s.started).Seconds(),
 		Registrations: s.reg.Count(), ActiveCalls: len(s.calls.ActiveCalls()), Draining: s.draining.Load()}
+	st.Blacklisted, st.BlacklistedCount = s.bans.list(100)
 	if s.addrs.UDP.IsValid() {
 		st.Listen = append(st.Listen, "udp "+s.addrs.UDP.String())
 	}

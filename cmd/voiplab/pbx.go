@@ -320,6 +320,15 @@ func runPBXStatus(ctx context.Context, g *globals, o pbxStatusOptions) error {
 				time.Until(r.Expires).Round(time.Second), dash(r.UserAgent))
 		}
 	}
+	if st.BlacklistedCount > 0 {
+		fmt.Fprintln(tw, "\nBLACKLISTED\tUNTIL\t(security.max_failed_auth failed authentications; restart the PBX to lift)")
+		for _, b := range st.Blacklisted {
+			fmt.Fprintf(tw, "%s\t%s\t\n", b.Addr, b.Until.Local().Format(time.DateTime))
+		}
+		if more := st.BlacklistedCount - len(st.Blacklisted); more > 0 {
+			fmt.Fprintf(tw, "… and %d more\t\t\n", more)
+		}
+	}
 	if len(calls) > 0 {
 		fmt.Fprintln(tw, "\nCALL-ID\tFROM\tTO\tSTATE\tMEDIA\tCODEC")
 		for _, c := range calls {

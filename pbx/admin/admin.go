@@ -29,6 +29,16 @@ type Status struct {
 	ActiveCalls   int       `json:"active_calls"`
 	Draining      bool      `json:"draining"`
 	Listen        []string  `json:"listen"` // "udp 0.0.0.0:5060"...
+	// BlacklistedCount source addresses are blacklisted now
+	// (security.max_failed_auth); Blacklisted lists the first 100.
+	BlacklistedCount int   `json:"blacklisted_count"`
+	Blacklisted      []Ban `json:"blacklisted,omitempty"`
+}
+
+// Ban is one blacklisted source address and the end of its ban.
+type Ban struct {
+	Addr  string    `json:"addr"`
+	Until time.Time `json:"until"`
 }
 
 // Source is what the API shows; the PBX implements it.
