@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"voiplab/pbx/admin"
@@ -24,6 +25,10 @@ type blacklist struct {
 	max int
 	ttl time.Duration
 	now func() time.Time
+
+	// touched is set by the first failure: until then (the usual case of
+	// a PBX under load) a packet costs one atomic load, not the mutex.
+	touched atomic.Bool
 
 	mu        sync.Mutex
 	fails     map[netip.Addr]failures
@@ -60,6 +65,7 @@ func (b *blacklist) failed(a netip.Addr) (bool, time.Time) {
 	}
 	a = a.Unmap()
 	now := b.now()
+	b.touched.Store(true)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if until, ok := b.banned[a]; ok && now.Before(until) {
@@ -93,7 +99,7 @@ func (b *blacklist) failed(a netip.Addr) (bool, time.Time) {
 
 // succeeded forgets the failures of a.
 func (b *blacklist) succeeded(a netip.Addr) {
-	if b == nil {
+	if b == nil || !b.touched.Load() {
 		return
 	}
 	a = a.Unmap()
@@ -104,7 +110,7 @@ func (b *blacklist) succeeded(a netip.Addr) {
 
 // blocked reports whether a is blacklisted now.
 func (b *blacklist) blocked(a netip.Addr) bool {
-	if b == nil {
+	if b == nil || !b.touched.Load() {
 		return false
 	}
 	a = a.Unmap()
