@@ -44,6 +44,7 @@ const (
 	ngIDB       = 0x00000001 // Interface Description Block, §4.2
 	ngPB        = 0x00000002 // Packet Block (obsolete), Appendix A
 	ngSPB       = 0x00000003 // Simple Packet Block, §4.4
+	ngISB       = 0x00000005 // Interface Statistics Block, §4.6
 	ngEPB       = 0x00000006 // Enhanced Packet Block, §4.3
 	ngByteOrder = 0x1A2B3C4D // SHB Byte-Order Magic, §4.1
 )

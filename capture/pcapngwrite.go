@@ -24,24 +24,19 @@ type ngWriter struct {
 	buf []byte
 }
 
-// pcapng block types and option codes (draft-ietf-opsawg-pcapng §4, §5).
+// pcapng option codes the writer uses (draft-ietf-opsawg-pcapng §3.5,
+// §4.1, §4.2, §4.6); the block types, the byte-order magic, opt_endofopt
+// and if_tsresol are the reader's (pcapfile.go).
 const (
-	ngBlockSHB = 0x0A0D0D0A
-	ngBlockIDB = 0x00000001
-	ngBlockISB = 0x00000005
-	ngBlockEPB = 0x00000006
-
-	ngOptEnd     = 0
 	ngOptComment = 1
 
 	ngSHBHardware = 2
 	ngSHBOS       = 3
 	ngSHBUserAppl = 4
 
-	ngIfName    = 2
-	ngIfTsresol = 9
-	ngIfFilter  = 11
-	ngIfOS      = 12
+	ngIfName   = 2
+	ngIfFilter = 11
+	ngIfOS     = 12
 
 	ngISBStartTime = 2
 	ngISBEndTime   = 3
@@ -61,8 +56,8 @@ func newNgWriter(w io.Writer, sec ngSection, ifc ngInterface) (*ngWriter, error)
 	nw := &ngWriter{w: bufio.NewWriterSize(w, 64<<10)}
 	// §4.1 Section Header Block: byte-order magic, version 1.0, section
 	// length unknown (-1), options.
-	b := nw.start(ngBlockSHB)
-	b = binary.LittleEndian.AppendUint32(b, 0x1A2B3C4D)
+	b := nw.start(ngSHB)
+	b = binary.LittleEndian.AppendUint32(b, ngByteOrder)
 	b = binary.LittleEndian.AppendUint16(b, 1)
 	b = binary.LittleEndian.AppendUint16(b, 0)
 	b = binary.LittleEndian.AppendUint64(b, 0xFFFFFFFFFFFFFFFF)
@@ -77,12 +72,12 @@ func newNgWriter(w io.Writer, sec ngSection, ifc ngInterface) (*ngWriter, error)
 	}
 	// §4.2 Interface Description Block: link type, snap length, options;
 	// if_tsresol 9: timestamps in nanoseconds.
-	b = nw.start(ngBlockIDB)
+	b = nw.start(ngIDB)
 	b = binary.LittleEndian.AppendUint16(b, ifc.linkType)
 	b = binary.LittleEndian.AppendUint16(b, 0)
 	b = binary.LittleEndian.AppendUint32(b, ifc.snaplen)
 	b = ngOptString(b, ngIfName, ifc.name)
-	b = ngOpt(b, ngIfTsresol, []byte{9})
+	b = ngOpt(b, optTSResol, []byte{9})
 	if ifc.filter != "" {
 		// if_filter: a first octet 0 says the rest is a libpcap filter string
 		b = ngOpt(b, ngIfFilter, append([]byte{0}, ifc.filter...))
@@ -123,7 +118,7 @@ func (nw *ngWriter) writePacket(ts time.Time, data []byte, origLen int) error {
 	if len(data) > 0xFFFFFFF0 {
 		return fmt.Errorf("capture: write frame of %d bytes: %w", len(data), ErrTooLarge)
 	}
-	b := nw.start(ngBlockEPB)
+	b := nw.start(ngEPB)
 	b = binary.LittleEndian.AppendUint32(b, 0)
 	b = ngTimestamp(b, ts)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(data)))
@@ -135,7 +130,7 @@ func (nw *ngWriter) writePacket(ts time.Time, data []byte, origLen int) error {
 
 // writeStats writes an Interface Statistics Block (§4.6) for interface 0.
 func (nw *ngWriter) writeStats(at, start, end time.Time, received, dropped uint64) error {
-	b := nw.start(ngBlockISB)
+	b := nw.start(ngISB)
 	b = binary.LittleEndian.AppendUint32(b, 0)
 	b = ngTimestamp(b, at)
 	b = ngOpt(b, ngISBStartTime, ngTimestamp(nil, start))
@@ -178,4 +173,4 @@ func ngOptString(b []byte, code uint16, s string) []byte {
 	return ngOpt(b, code, []byte(s))
 }
 
-func ngOptEndOf(b []byte) []byte { return binary.LittleEndian.AppendUint32(b, ngOptEnd) }
+func ngOptEndOf(b []byte) []byte { return binary.LittleEndian.AppendUint32(b, optEndOfOpt) }

@@ -155,23 +155,6 @@ func (b *blacklist) list(max int) ([]admin.Ban, int) {
 	return out, n
 }
 
-// count returns how many addresses are blacklisted now.
-func (b *blacklist) count() int {
-	if b == nil {
-		return 0
-	}
-	now := b.now()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	n := 0
-	for _, until := range b.banned {
-		if now.Before(until) {
-			n++
-		}
-	}
-	return n
-}
-
 // sweep forgets expired bans and stale failures, at most once a second (a
 // full map under a flood must not cost a scan per packet); b.mu is held.
 func (b *blacklist) sweep(now time.Time) {

@@ -45,11 +45,11 @@ func TestBlacklistRules(t *testing.T) {
 	if !bl.blocked(netip.AddrFrom16(a.As16())) {
 		t.Error("IPv4-mapped address not blocked")
 	}
-	if bl.blocked(b) || bl.count() != 1 {
-		t.Errorf("another source blocked or count %d", bl.count())
+	if _, n := bl.list(10); bl.blocked(b) || n != 1 {
+		t.Errorf("another source blocked or count %d", n)
 	}
 	now = now.Add(time.Hour)
-	if bl.blocked(a) || bl.count() != 0 {
+	if _, n := bl.list(10); bl.blocked(a) || n != 0 {
 		t.Error("the ban did not expire")
 	}
 }

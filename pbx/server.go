@@ -132,7 +132,7 @@ func (s *Server) Serve(ctx context.Context) (err error) {
 		Now:           s.now,
 		Logger:        s.base,
 		OnFailure:     s.authFailed,
-		OnSuccess:     s.authSucceeded,
+		OnSuccess:     func(_, src string) { s.bans.succeeded(hostOf(src)) },
 	})
 	if err != nil {
 		return fmt.Errorf("pbx: %w", err)
@@ -312,14 +312,6 @@ func (s *Server) authFailed(user, src string, err error) {
 		s.metrics.Blacklisted()
 		s.log.Warn("source blacklisted after failed authentications", "src", src, "user", user,
 			"failures", s.cfg.Security.MaxFailedAuth, "until", until.Format(time.RFC3339))
-	}
-}
-
-// authSucceeded forgets the failures of the source (cheap while nothing
-// ever failed: the REGISTER load of a busy PBX).
-func (s *Server) authSucceeded(_, src string) {
-	if s.bans != nil && s.bans.touched.Load() {
-		s.bans.succeeded(hostOf(src))
 	}
 }
 

@@ -160,7 +160,6 @@ var paramPhrases = []struct {
 	// The reasons of a malformed-sip finding (analyze/sipmsg: validate.go,
 	// the start line checks in raw.go, sipgo's refusal of a header line);
 	// sipgo's own error text stays English.
-	{regexp.MustCompile(`^malformed SIP message: `), "param.sip.malformed"},
 	{regexp.MustCompile(`SIP version (.+?) is not SIP/2\.0 \(RFC 3261 §7\.1\)`), "param.sip.version"},
 	{regexp.MustCompile(`LF line endings \(RFC 3261 §7: lines end with CRLF\)`), "param.sip.lf"},
 	{regexp.MustCompile(`header line without colon (.+?) \(RFC 3261 §7\.3\.1\)`), "param.sip.no_colon"},
@@ -189,8 +188,8 @@ var paramPhrases = []struct {
 	{regexp.MustCompile(`Request-URI enclosed in < > \(RFC 3261 §7\.1\)`), "param.sip.ruri_brackets"},
 	{regexp.MustCompile(`request line without Request-URI or version \(RFC 3261 §7\.1\)`), "param.sip.request_line_short"},
 	{regexp.MustCompile(`request line elements not separated by single SP \(RFC 3261 §7\.1\)`), "param.sip.request_line_spaces"},
-	{regexp.MustCompile(`(^|: |; )(\S+) header: `), "param.sip.header_refused"},
-	{regexp.MustCompile(`(^|: |; )sipgo: `), "param.sip.sipgo"},
+	{regexp.MustCompile(`(^|; )(\S+) header: `), "param.sip.header_refused"},
+	{regexp.MustCompile(`(^|; )sipgo: `), "param.sip.sipgo"},
 }
 
 // params translates the prose parts of finding parameters; data (addresses,
